@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * with_hugepages N COMMAND [ARG...]
+ *
+ * Reserve N huge pages of the default size through sysfs, run COMMAND, then
+ * give the pages back.  Fails if fewer than N pages could be reserved, if
+ * COMMAND fails, or if the pool does not return to 0 afterwards (a page the
+ * kernel could not free shows up here).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+static char path[128];
+
+static long get_nr(void)
+{
+	FILE *f = fopen(path, "r");
+	long n = -1;
+
+	if (f && fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int set_nr(long n)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fprintf(f, "%ld\n", n) > 0;
+
+	if (f && fclose(f))
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+static long default_size_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+int main(int argc, char **argv)
+{
+	long want, got, left;
+	int status = 1;
+	pid_t pid;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: with_hugepages N COMMAND [ARG...]\n");
+		return 2;
+	}
+	want = atol(argv[1]);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_size_kb());
+	set_nr(want);
+	got = get_nr();
+	printf("with_hugepages: %ld of %ld huge pages reserved (%s)\n", got, want, path);
+	if (got < want) {
+		set_nr(0);
+		return 1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execv(argv[2], argv + 2);
+		perror(argv[2]);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	set_nr(0);
+	left = get_nr();
+	if (left != 0) {
+		printf("with_hugepages: %ld huge pages left after freeing the pool\n", left);
+		return 1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	printf("with_hugepages: %s killed by signal %d\n", argv[2], WTERMSIG(status));
+	return 1;
+}

@@ -1,0 +1,20 @@
+#!/bin/bash
+# Apply the series to a kernel tree you name (your own 6.12.y checkout):
+# git am in a git tree, git apply otherwise. Stops at the first patch that
+# does not apply, naming it.
+#
+#   apply-to.sh DIR
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+dir=$(realpath "${1:?usage: apply-to.sh DIR}")
+[ -f "$dir/Makefile" ] && grep -q '^PATCHLEVEL = 12' "$dir/Makefile" || \
+	say "warning: $dir does not look like a 6.12 kernel tree"
+mapfile -t ps < <(series_files)
+for p in "${ps[@]}"; do
+	if [ -d "$dir/.git" ]; then
+		git -C "$dir" am -3 -q "$p" || { git -C "$dir" am --abort || true; die "${p##*/} does not apply"; }
+	else
+		git -C "$dir" apply -p1 "$p" 2>&1 || die "${p##*/} does not apply"
+	fi
+	say "applied ${p##*/}"
+done

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Build the guest for one architecture into build/guest/ARCH/ and pack it as
+# an initramfs (build/guest/ARCH/initramfs.cpio):
+#   /init            guest/init.c (static)
+#   /tests/*         our guest programs (static) and the hugetlb mm kselftests
+#                    of SRC, built with the selftests' own Makefile
+#   /etc/hvo-tests   guest/tests.list
+#
+#   build-guest.sh ARCH [SRC]      ARCH: arm64 | x86_64; SRC: kernel tree
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=${1:?usage: build-guest.sh ARCH [SRC]}
+src=$(realpath "${2:-$tree}")
+case $arch in
+arm64)	cross=aarch64-linux-gnu- karch=arm64 ;;
+x86_64)	cross= karch=x86 ;;
+*)	die "unknown architecture $arch" ;;
+esac
+out=$build/guest/$arch
+root=$out/root
+rm -rf "$root" && mkdir -p "$root"/{tests,etc,proc,sys,dev,tmp,mnt/huge}
+start=$SECONDS
+
+cflags=(-static -O2 -Wall -Wextra -Werror)
+"${cross}gcc" "${cflags[@]}" -o "$root/init" "$top/guest/init.c"
+for c in "$top"/guest/*.c; do
+	n=$(basename "$c" .c)
+	[ "$n" = init ] && continue
+	"${cross}gcc" "${cflags[@]}" -o "$root/tests/$n" "$c" -lpthread
+done
+cp "$top/guest/tests.list" "$root/etc/hvo-tests"
+
+# kselftests: UAPI headers of SRC, then the mm Makefile's own rules.
+hdr=$out/headers
+make -s -C "$src" O="$hdr" ARCH=$karch headers_install INSTALL_HDR_PATH="$hdr/usr" >/dev/null
+kself=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap
+       hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
+       thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test)
+ks=$out/kselftests
+mkdir -p "$ks"
+make -s -C "$src/tools/testing/selftests/mm" ARCH=$karch CROSS_COMPILE=$cross \
+	EXTRA_CFLAGS=-static KHDR_INCLUDES="-isystem $hdr/usr/include" OUTPUT="$ks" \
+	"${kself[@]/#/$ks/}" > "$out/kselftests.log" 2>&1 || {
+	tail -20 "$out/kselftests.log"; die "kselftests failed to build (log $out/kselftests.log)"; }
+for t in "${kself[@]}"; do cp "$ks/$t" "$root/tests/"; done
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/initramfs.cpio"
+say "$arch guest: $(du -h "$out/initramfs.cpio" | cut -f1) initramfs in $((SECONDS - start)) s"
+echo "$out/initramfs.cpio"

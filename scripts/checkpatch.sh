@@ -1,0 +1,22 @@
+#!/bin/bash
+# checkpatch.pl --strict (the tree's own) on every patch of the series.
+# Prints KTAP, one test a patch: fails on any ERROR or WARNING; CHECKs are
+# listed and must be justified in the cover letter.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+mapfile -t ps < <(series_files)
+echo "KTAP version 1"
+echo "1..${#ps[@]}"
+i=0
+for p in "${ps[@]}"; do
+	i=$((i + 1))
+	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --terse --show-types "$p" 2>&1)
+	bad=$(grep -cE ': (ERROR|WARNING):' <<< "$out")
+	checks=$(grep -cE ': CHECK:' <<< "$out")
+	if [ "$bad" = 0 ]; then
+		if [ "$checks" = 0 ]; then echo "ok $i checkpatch.${p##*/}"; else echo "ok $i checkpatch.${p##*/} # $checks CHECK(s) kept"; fi
+	else
+		echo "not ok $i checkpatch.${p##*/} # $bad error(s)/warning(s)"
+	fi
+	grep -E ': (ERROR|WARNING|CHECK):' <<< "$out" | sed 's/^/# /'
+done

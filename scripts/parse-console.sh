@@ -1,0 +1,64 @@
+#!/bin/bash
+# Judge one boot from its serial console log. A test fails on its own verdict
+# and on any kernel report printed from its start until the next test starts;
+# reports before the first test fail the pseudo-test "boot"; tests that never
+# reported (crash, hang) fail as "no result", and "shutdown" fails when the
+# guest did not get to the end of its list.
+#
+#   parse-console.sh LOG PREFIX
+# Prints KTAP on stdout (one line a test, PREFIX.NAME), the console lines
+# around each report as diagnostics, and writes LOG.json.
+set -euo pipefail
+log=$1 prefix=$2
+
+awk -v prefix="$prefix" -v json="$log.json" '
+function report_re() {
+	return "(BUG:|WARNING:|Oops|Bad page state|Unable to handle kernel|unsafe attribute change|" \
+	       "Kernel panic|possible circular locking|inconsistent lock state|lockdep|" \
+	       "detected stall|soft lockup|INFO: task |Internal error:|Call trace:)"
+}
+{ lines[NR] = $0 }
+/^# hvo-init: start [0-9]+ / { cur = $5; started[cur] = NR; order[++nt] = cur; next }
+/^(ok|not ok) [0-9]+ / {
+	name = ($1 == "ok") ? $3 : $4
+	verdict[name] = ($1 == "ok") ? ($0 ~ /# SKIP/ ? "skip" : "pass") : "fail"
+	why[name] = $0; sub(/^[^#]*#? ?/, "", why[name])
+	next	# later reports still count against this test
+}
+/^# hvo-init: done/ { done = 1 }
+/^    / { next }			# test output, indented by init
+$0 ~ report_re() {
+	where = cur == "" ? "boot" : cur
+	if (!(where in first)) first[where] = NR
+	nrep[where]++
+}
+END {
+	print "KTAP version 1"
+	k = 0
+	for (i = 1; i <= nt; i++) list[++k] = order[i]
+	list[++k] = "boot"; list[++k] = "shutdown"
+	printf "1..%d\n", k
+	printf "[" > json
+	failed = 0
+	for (i = 1; i <= k; i++) {
+		t = list[i]; ok = 1; reason = ""
+		if (t == "boot" || t == "shutdown") {
+			if (t == "shutdown" && !done) { ok = 0; reason = "guest did not finish (crash or hang)" }
+		} else if (!(t in verdict)) { ok = 0; reason = "no result (crash or hang)" }
+		else if (verdict[t] == "fail") { ok = 0; reason = why[t] }
+		if (t in nrep) { ok = 0; reason = reason (reason ? "; " : "") nrep[t] " kernel report line(s)" }
+		skip = (ok && (t in verdict) && verdict[t] == "skip")
+		printf "%s %d %s.%s%s\n", ok ? "ok" : "not ok", i, prefix, t, \
+			skip ? " # SKIP" : (reason != "" ? " # " reason : "")
+		if (t in first) {
+			lo = first[t] - 10; if (lo < 1) lo = 1
+			hi = first[t] + 30; if (hi > NR) hi = NR
+			printf "# console lines %d-%d around the first report:\n", lo, hi
+			for (j = lo; j <= hi; j++) printf "#   %s\n", lines[j]
+		}
+		gsub(/"/, "\\\"", reason)
+		printf "%s{\"name\":\"%s.%s\",\"status\":\"%s\",\"reason\":\"%s\"}", (i > 1 ? "," : ""), \
+			prefix, t, ok ? (skip ? "SKIP" : "PASS") : "FAIL", reason > json
+	}
+	print "]" > json
+}' "$log"

@@ -1,0 +1,34 @@
+#!/bin/bash
+# The main job: build the patched arm64-4k kernel, boot it with
+# hugetlb_free_vmemmap=on, allocate huge pages of every size through sysfs
+# (hvo_savings), run the hugetlb kselftests, then print the vmemmap freed per
+# hstate against the theoretical maximum and the verdict.
+#
+#   run.sh [CONFIG]     default arm64-4k
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cfg=${1:-arm64-4k}
+arch=${cfg%%-*}
+t0=$SECONDS
+"$top/scripts/deps.sh"
+"$top/scripts/tree.sh"
+img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
+"$top/scripts/build-guest.sh" "$arch" >/dev/null
+tests=hvo_savings,$(grep -v -e '^#' -e '^hvo_' "$top/guest/tests.list" | awk '{print $1}' | paste -sd,)
+"$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
+	> /dev/null
+log=$build/results/$cfg.run.log
+
+echo
+echo "HugeTLB Vmemmap Optimization on $cfg ($((SECONDS - t0)) s in all)"
+printf '%-12s %8s %16s %20s\n' hstate pages "vmemmap freed" "theoretical max"
+grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '{
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	kb = v["hstate"] + 0; n = v["pages"]; pkb = v["page_kib"]
+	per = kb / pkb * 64 / (pkb * 1024)	# vmemmap pages per huge page
+	max = per > 1 ? n * (per - 1) * pkb : 0
+	printf "%-12s %8d %12d KiB %16d KiB%s\n", v["hstate"], n, v["freed_kib"], max,
+		max ? sprintf(" (%d%%)", 100 * v["freed_kib"] / max) : " (not optimizable)"
+}'
+echo
+"$top/scripts/results.sh" "$build/results/$cfg.run.ktap"

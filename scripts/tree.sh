@@ -1,0 +1,79 @@
+#!/bin/bash
+# Make the kernel work tree: unpack the Debian linux-source-6.12 tarball into
+# build/linux, commit it as the tag "base", and apply patches/ with git am.
+#
+#   tree.sh            create the tree if missing; check an existing one
+#                      matches patches/ (refuses to touch unexported work)
+#   tree.sh --reset    drop the tree's commits and re-apply patches/
+#   tree.sh --worktree NAME REV [PATCH...]
+#                      a second tree build/wt/NAME at REV (e.g. base) with
+#                      PATCH files applied: for controls on the bare base
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+apply_series() { # dir patch...
+	local d=$1 p; shift
+	for p in "$@"; do
+		if ! out=$(git -C "$d" am -q --keep-cr "$p" 2>&1); then
+			git -C "$d" am --abort >/dev/null 2>&1 || true
+			die "patch ${p##*/} does not apply to $d: $out"
+		fi
+	done
+}
+
+make_base() {
+	[ -f "$tarball" ] || die "$tarball missing: run scripts/deps.sh"
+	rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
+	say "unpacking $(basename "$tarball")"
+	tar -C "$tree.tmp" --strip-components=1 -xf "$tarball"
+	git -C "$tree.tmp" init -q -b hvo
+	git -C "$tree.tmp" config core.autocrlf false
+	git -C "$tree.tmp" config gc.auto 0
+	git -C "$tree.tmp" add -A -f .
+	env "${base_env[@]}" git -C "$tree.tmp" commit -q -m "Debian linux-source-6.12 $(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)"
+	git -C "$tree.tmp" tag base
+	mv "$tree.tmp" "$tree"
+}
+
+# The cover letter text lives in the branch description of the tree
+# (git branch --edit-description); export.sh writes it to patch 0000.
+load_cover() {
+	local c
+	c=$(ls "$patches"/0000-cover-letter.patch 2>/dev/null) || return 0
+	awk '/^Subject: /{sub(/^Subject: \[[^]]*\] /,""); print; print ""; s=1; next}
+	     s==1 && /^$/ {s=2; next}
+	     s==2 && /^[^ ].* \([0-9]+\):$/ {exit}
+	     s==2 {print}' "$c" > "$build/cover.txt"
+	git -C "$tree" config branch.hvo.description "$(cat "$build/cover.txt")"
+}
+
+mkdir -p "$build"
+case "${1:-}" in
+--worktree)
+	name=$2 rev=$3; shift 3
+	wt=$build/wt/$name
+	[ -d "$tree" ] || make_base
+	[ -d "$wt" ] && { git -C "$tree" worktree remove --force "$wt"; }
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$wt" "$rev"
+	apply_series "$wt" "$@"
+	say "worktree $wt at $rev + $# patch(es)"
+	exit 0 ;;
+--reset)
+	[ -d "$tree" ] || make_base
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f hvo
+	git -C "$tree" reset -q --hard base
+	git -C "$tree" clean -qfdx ;;
+"")
+	if [ -d "$tree" ]; then
+		"$top/scripts/export.sh" --check && exit 0
+		die "$tree differs from patches/ (uncommitted work or commits not exported). Export with scripts/export.sh, or drop it with scripts/tree.sh --reset"
+	fi
+	make_base ;;
+*) die "usage: tree.sh [--reset | --worktree NAME REV [PATCH...]]" ;;
+esac
+mapfile -t ps < <(series_files)
+apply_series "$tree" "${ps[@]}"
+load_cover
+say "$tree: base + ${#ps[@]} patch(es)"
