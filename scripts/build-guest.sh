@@ -13,8 +13,8 @@ set -euo pipefail
 arch=${1:?usage: build-guest.sh ARCH [SRC]}
 src=$(realpath "${2:-$tree}")
 case $arch in
-arm64)	cross=aarch64-linux-gnu- karch=arm64 ;;
-x86_64)	cross= karch=x86 ;;
+arm64)	cross=aarch64-linux-gnu- karch=arm64 debarch=arm64 ;;
+x86_64)	cross= karch=x86 debarch=amd64 ;;
 *)	die "unknown architecture $arch" ;;
 esac
 out=$build/guest/$arch
@@ -30,6 +30,17 @@ for c in "$top"/guest/*.c; do
 	"${cross}gcc" "${cflags[@]}" -o "$root/tests/$n" "$c" -lpthread
 done
 cp "$top/guest/tests.list" "$root/etc/hvo-tests"
+
+# busybox (Debian's static build) for the tests that call a shell, and for
+# an interactive shell (hvo.shell=1); init installs its applet links.
+deb=$build/deb/$debarch
+if [ ! -x "$deb/bin/busybox" ]; then
+	mkdir -p "$deb" && rm -f "$deb"/*.deb
+	(cd "$deb" && apt-get download -q "busybox-static:$debarch" >/dev/null 2>&1) ||
+		die "apt-get download busybox-static:$debarch failed (scripts/deps.sh adds arm64)"
+	dpkg-deb -x "$deb"/busybox-static_*.deb "$deb"
+fi
+mkdir -p "$root/bin" && cp "$deb/bin/busybox" "$root/bin/busybox"
 
 # kselftests: UAPI headers of SRC, then the mm Makefile's own rules.
 hdr=$out/headers

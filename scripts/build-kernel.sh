@@ -9,13 +9,13 @@
 # (if present), hvo.config (only if the tree's architecture selects
 # ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP), then any files named in $HVO_EXTRA_CONFIGS.
 # Every option a fragment asks for is checked in the final .config.
-# SRC defaults to build/linux, OUT to build/out/NAME. Prints the image path.
+# SRC defaults to build/linux, OUT to build/out/main/NAME. Prints the image path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: build-kernel.sh NAME [SRC [OUT]]}
 src=$(realpath "${2:-$tree}")
-out=$(realpath -m "${3:-$build/out/$name}")
+out=$(realpath -m "${3:-$build/out/main/$name}")
 arch=${name%%-*}
 cfg=$top/configs
 case $arch in
@@ -37,7 +37,7 @@ for f in ${HVO_EXTRA_CONFIGS:-}; do frags+=("$(realpath "$f")"); done
 mkdir -p "$out"
 export ARCH=$karch CROSS_COMPILE=$cross
 export KBUILD_BUILD_TIMESTAMP='2000-01-01' KBUILD_BUILD_USER=hvo KBUILD_BUILD_HOST=hvo
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} CCACHE_BASEDIR=$build CCACHE_NOHASHDIR=1
 mk=(make -s -C "$src" O="$out" CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
 
 # merge_config.sh -n: allnoconfig with the merged fragments as KCONFIG_ALLCONFIG.

@@ -1,5 +1,6 @@
 #!/bin/bash
-# checkpatch.pl --strict (the tree's own) on every patch of the series.
+# checkpatch.pl --strict (the tree's own) on every patch of the series, with
+# Debian's python3 first in PATH for spdxcheck.py (python3-ply, python3-git).
 # Prints KTAP, one test a patch: fails on any ERROR or WARNING; CHECKs are
 # listed and must be justified in the cover letter.
 set -uo pipefail
@@ -10,7 +11,7 @@ echo "1..${#ps[@]}"
 i=0
 for p in "${ps[@]}"; do
 	i=$((i + 1))
-	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --terse --show-types "$p" 2>&1)
+	out=$(cd "$tree" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --terse --show-types "$p" 2>&1)
 	bad=$(grep -cE ': (ERROR|WARNING):' <<< "$out")
 	checks=$(grep -cE ': CHECK:' <<< "$out")
 	if [ "$bad" = 0 ]; then

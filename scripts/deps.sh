@@ -4,9 +4,12 @@
 # archive still offers, with a warning naming both).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-pkgs=(build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+pkgs=(build-essential dpkg-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm qemu-system-x86 flex bison bc libssl-dev libelf-dev
-      cpio ccache git perl python3 xz-utils kmod rsync)
+      cpio ccache git perl python3 python3-ply python3-git xz-utils kmod rsync)
+
+# The guest's busybox for arm64 is fetched as a .deb (build-guest.sh).
+dpkg --print-foreign-architectures | grep -qx arm64 || need_arm64=1
 
 read -r src want < <(grep -v '^#' "$top/BASE_VERSION")
 need=()
@@ -14,12 +17,13 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
 done
 have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)
-if [ ${#need[@]} -eq 0 ] && [ "$have" = "$want" ]; then
+if [ ${#need[@]} -eq 0 ] && [ "$have" = "$want" ] && [ -z "${need_arm64:-}" ]; then
 	exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "deps: need root to install: ${need[*]} $src" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-echo "deps: installing ${need[*]} $src" >&2
+[ -z "${need_arm64:-}" ] || dpkg --add-architecture arm64
+echo "deps: installing ${need[*]}$([ "$have" = "$want" ] || echo " $src=$want")" >&2
 apt-get update -q >/dev/null
 [ ${#need[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 if [ "$have" != "$want" ]; then

@@ -17,7 +17,7 @@ function report_re() {
 	       "Kernel panic|possible circular locking|inconsistent lock state|lockdep|" \
 	       "detected stall|soft lockup|INFO: task |Internal error:|Call trace:)"
 }
-{ lines[NR] = $0 }
+{ sub(/\r$/, ""); lines[NR] = $0 }	# the serial console ends lines with CR LF
 /^# hvo-init: start [0-9]+ / { cur = $5; started[cur] = NR; order[++nt] = cur; next }
 /^(ok|not ok) [0-9]+ / {
 	name = ($1 == "ok") ? $3 : $4

@@ -14,7 +14,7 @@ t0=$SECONDS
 "$top/scripts/tree.sh"
 img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
-tests=hvo_savings,$(grep -v -e '^#' -e '^hvo_' "$top/guest/tests.list" | awk '{print $1}' | paste -sd,)
+tests=hvo_savings,$kselftests_default
 "$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
 	> /dev/null
 log=$build/results/$cfg.run.log

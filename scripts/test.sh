@@ -13,9 +13,6 @@ t0=$SECONDS
 "$top/scripts/deps.sh" || die "could not install the packages"
 rm -rf "$res" && mkdir -p "$res"
 
-kself=hugepage-vmemmap,hugepage-mmap,hugepage-shm,map_hugetlb,hugepage-mremap,hugetlb-madvise
-kself+=,hugetlb_fault_after_madv,hugetlb_madv_vs_map,hugetlb_dio,thuge-gen
-kself+=,hugetlb-soft-offline,hugetlb-read-hwpoison,compaction_test
 
 say "[$((SECONDS - t0)) s] series: apply patches/ to the base"
 step_ktap "$res/series-applies.ktap" series-applies "$top/scripts/tree.sh"
@@ -38,7 +35,7 @@ for cfg in "${configs[@]}"; do
 		guest_built[$arch]=1
 	fi
 	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=on"
-	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" "hvo_savings,$kself" \
+	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" "hvo_savings,$kselftests_default" \
 		hugetlb_free_vmemmap=on > /dev/null
 	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=off"
 	"$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
