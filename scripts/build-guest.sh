@@ -47,7 +47,8 @@ hdr=$out/headers
 make -s -C "$src" O="$hdr" ARCH=$karch headers_install INSTALL_HDR_PATH="$hdr/usr" >/dev/null
 kself=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap
        hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
-       thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test)
+       thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
+       hugetlb_vmemmap_stress)
 ks=$out/kselftests
 mkdir -p "$ks"
 make -s -C "$src/tools/testing/selftests/mm" ARCH=$karch CROSS_COMPILE=$cross \

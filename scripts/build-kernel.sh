@@ -7,7 +7,8 @@
 # fragments, merged with the tree's scripts/kconfig/merge_config.sh on top of
 # allnoconfig: configs/common.config, mm-test.config, ARCH.config, NAME.config
 # (if present), hvo.config (only if the tree's architecture selects
-# ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP), then any files named in $HVO_EXTRA_CONFIGS.
+# ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP) and ARCH-hvo.config (then, if the tree
+# defines its options), then any files named in $HVO_EXTRA_CONFIGS.
 # Every option a fragment asks for is checked in the final .config.
 # SRC defaults to build/linux, OUT to build/out/main/NAME. Prints the image path.
 set -euo pipefail
@@ -27,8 +28,18 @@ karch=$arch; [ "$arch" = x86_64 ] && karch=x86
 
 frags=("$cfg/common.config" "$cfg/mm-test.config" "$cfg/$arch.config")
 [ "$name" != "$arch" ] && { [ -f "$cfg/$name.config" ] || die "no configs/$name.config"; frags+=("$cfg/$name.config"); }
+# Does the tree's Kconfig define every option fragment $1 sets?
+defines_all() {
+	local opt
+	for opt in $(sed -n 's/^\(# \)\{0,1\}CONFIG_\([A-Z0-9_]*\).*/\2/p' "$1"); do
+		grep -rqs --include='Kconfig*' "^config $opt\$" "$src/arch/$karch" "$src/mm" || return 1
+	done
+}
 if grep -q 'select ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP' "$src/arch/$karch/Kconfig"; then
 	frags+=("$cfg/hvo.config")
+	if [ -f "$cfg/$arch-hvo.config" ] && defines_all "$cfg/$arch-hvo.config"; then
+		frags+=("$cfg/$arch-hvo.config")
+	fi
 else
 	say "$name: this tree's $arch does not offer HVO; hvo.config not merged"
 fi

@@ -14,7 +14,7 @@ t0=$SECONDS
 "$top/scripts/tree.sh"
 img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
-tests=hvo_savings,$kselftests_default
+tests=hvo_savings,$kselftests_default,hugetlb_vmemmap_stress
 "$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
 	> /dev/null
 log=$build/results/$cfg.run.log
@@ -30,5 +30,6 @@ grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '{
 	printf "%-12s %8d %12d KiB %16d KiB%s\n", v["hstate"], n, v["freed_kib"], max,
 		max ? sprintf(" (%d%%)", 100 * v["freed_kib"] / max) : " (not optimizable)"
 }'
+grep -h '# stress:' "$log" | sed 's/.*# stress: /stress test: /'
 echo
 "$top/scripts/results.sh" "$build/results/$cfg.run.ktap"

@@ -35,7 +35,7 @@ for cfg in "${configs[@]}"; do
 		guest_built[$arch]=1
 	fi
 	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=on"
-	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" "hvo_savings,$kselftests_default" \
+	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" "hvo_savings,$kselftests_default,hugetlb_vmemmap_stress" \
 		hugetlb_free_vmemmap=on > /dev/null
 	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=off"
 	"$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
@@ -43,5 +43,7 @@ for cfg in "${configs[@]}"; do
 done
 
 say "[$((SECONDS - t0)) s] results"
-grep -h '# savings:' "$res"/*.log 2>/dev/null | sed 's/^ *# *//' | sort -u >&2
+for log in "$res"/*.log; do
+	grep -h -e '# savings:' -e '# stress:' "$log" 2>/dev/null | sed "s|^ *# *|${log##*/}: |" >&2
+done
 "$top/scripts/results.sh" "$res"/*.ktap
