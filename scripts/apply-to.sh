@@ -11,7 +11,7 @@ dir=$(realpath "${1:?usage: apply-to.sh DIR}")
 	say "warning: $dir does not look like a 6.12 kernel tree"
 mapfile -t ps < <(series_files)
 for p in "${ps[@]}"; do
-	if [ -d "$dir/.git" ]; then
+	if [ "$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null)" = "$dir" ]; then
 		git -C "$dir" am -3 -q "$p" || { git -C "$dir" am --abort || true; die "${p##*/} does not apply"; }
 	else
 		git -C "$dir" apply -p1 "$p" 2>&1 || die "${p##*/} does not apply"
