@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sysfs_io.h"
+
 #define MAX_ROUNDS	32
 
 #define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
@@ -36,26 +38,11 @@ static int set_sysctl(const char *val)
 	return ok ? 0 : -1;
 }
 
-static int write_nr(long n)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fprintf(f, "%ld\n", n) > 0;
-
-	if (f && fclose(f))
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
 static long read_nr(void)
 {
-	FILE *f = fopen(path, "r");
-	long n = -1;
+	long n;
 
-	if (f && fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	if (f)
-		fclose(f);
-	return n;
+	return read_long(path, &n) ? -1 : n;
 }
 
 static double timed_write(long n)
@@ -63,23 +50,9 @@ static double timed_write(long n)
 	struct timespec a, b;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	write_nr(n);
+	write_long(path, n);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
-}
-
-static long default_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
 }
 
 static int cmp(const void *a, const void *b)
@@ -111,7 +84,7 @@ int main(int argc, char **argv)
 	if (rounds < 1 || rounds > MAX_ROUNDS || pages < 1)
 		return 2;
 	if (!kb)
-		kb = default_kb();
+		kb = default_hugepage_kb();
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 
 	printf("KTAP version 1\n1..%d\n", rounds);
@@ -120,7 +93,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("# %s = %s\n", HVO_SYSCTL, hvo ? hvo : "(unchanged)");
-	if (write_nr(0) || read_nr() != 0) {
+	if (write_long(path, 0) || read_nr() != 0) {
 		printf("# cannot empty %s\n", path);
 		return 1;
 	}

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sysfs_io.h"
+
 #define HP_DIR		"/sys/kernel/mm/hugepages"
 #define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define MAX_HSTATES	16
@@ -68,35 +70,6 @@ static void result(bool ok, const char *skip, const char *fmt, ...)
 	putchar('\n');
 	fflush(stdout);
 	failed |= !ok;
-}
-
-static int read_long(const char *path, long *val)
-{
-	FILE *f = fopen(path, "r");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fscanf(f, "%ld", val) == 1 ? 0 : -EINVAL;
-	fclose(f);
-	return ret;
-}
-
-static int write_long(const char *path, long val)
-{
-	char buf[32];
-	int fd, len, ret = 0;
-
-	len = snprintf(buf, sizeof(buf), "%ld\n", val);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	errno = EIO;
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret;
 }
 
 static int memmap_sum(long *sum)

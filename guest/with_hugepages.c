@@ -14,42 +14,15 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "sysfs_io.h"
+
 static char path[128];
 
 static long get_nr(void)
 {
-	FILE *f = fopen(path, "r");
-	long n = -1;
+	long n;
 
-	if (f && fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	if (f)
-		fclose(f);
-	return n;
-}
-
-static int set_nr(long n)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fprintf(f, "%ld\n", n) > 0;
-
-	if (f && fclose(f))
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static long default_size_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
+	return read_long(path, &n) ? -1 : n;
 }
 
 int main(int argc, char **argv)
@@ -69,12 +42,12 @@ int main(int argc, char **argv)
 	}
 	want = atol(argv[1]);
 	snprintf(path, sizeof(path),
-		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_size_kb());
-	set_nr(want);
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_hugepage_kb());
+	write_long(path, want);
 	got = get_nr();
 	printf("with_hugepages: %ld of %ld huge pages reserved (%s)\n", got, want, path);
 	if (got < want) {
-		set_nr(0);
+		write_long(path, 0);
 		return 1;
 	}
 	fflush(stdout);
@@ -86,7 +59,7 @@ int main(int argc, char **argv)
 	}
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	set_nr(0);
+	write_long(path, 0);
 	left = get_nr();
 	if (left > poisoned || left < 0) {
 		printf("with_hugepages: %ld huge pages left after freeing the pool\n", left);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading and writing the single numbers of sysfs and procfs files, for the
+ * guest programs.  Each returns 0 or -errno.
+ */
+#ifndef GUEST_SYSFS_IO_H
+#define GUEST_SYSFS_IO_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static inline int read_long(const char *path, long *val)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%ld", val) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	return ret;
+}
+
+static inline int write_long(const char *path, long val)
+{
+	char buf[32];
+	int fd, len, ret = 0;
+
+	len = snprintf(buf, sizeof(buf), "%ld\n", val);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	errno = EIO;
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* The default huge page size in kB (Hugepagesize in /proc/meminfo), or 0. */
+static inline long default_hugepage_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+#endif /* GUEST_SYSFS_IO_H */
