@@ -18,6 +18,10 @@ if [ "$n" -gt 0 ]; then
 		cover=(--cover-letter --cover-from-description=subject)
 	git -C "$tree" format-patch -q --zero-commit --no-signature --no-thread \
 		--subject-prefix=PATCH -n "${cover[@]}" -o "$out" base..hvo
+	# The cover letter is dated now; date it like the newest commit instead.
+	[ ! -f "$out/0000-cover-letter.patch" ] ||
+		sed -i "0,/^Date: .*/s//Date: $(git -C "$tree" log -1 --format=%aD hvo)/" \
+			"$out/0000-cover-letter.patch"
 fi
 (cd "$out" && ls -1 *.patch 2>/dev/null | grep -v '^0000-' || true) > "$out/series"
 

@@ -40,10 +40,11 @@ make_base() {
 load_cover() {
 	local c
 	c=$(ls "$patches"/0000-cover-letter.patch 2>/dev/null) || return 0
-	awk '/^Subject: /{sub(/^Subject: \[[^]]*\] /,""); print; print ""; s=1; next}
-	     s==1 && /^$/ {s=2; next}
-	     s==2 && /^[^ ].* \([0-9]+\):$/ {exit}
-	     s==2 {print}' "$c" > "$build/cover.txt"
+	awk '/^Subject: / {sub(/^Subject: \[[^]]*\] /, ""); subj = $0; s = 1; next}
+	     s == 1 && /^ / {sub(/^ /, ""); subj = subj " " $0; next}
+	     s == 1 && /^$/ {print subj; print ""; s = 2; next}
+	     s == 2 && /^[^ ].* \([0-9]+\):$/ {exit}
+	     s == 2 {print}' "$c" > "$build/cover.txt"
 	git -C "$tree" config branch.hvo.description "$(cat "$build/cover.txt")"
 }
 
