@@ -22,7 +22,9 @@ log=$build/results/$cfg.run.log
 echo
 echo "HugeTLB Vmemmap Optimization on $cfg ($((SECONDS - t0)) s in all)"
 printf '%-12s %8s %16s %20s\n' hstate pages "vmemmap freed" "theoretical max"
-grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '{
+# The first line of each hstate is its allocation test; later ones are the
+# runtime sysctl off/on checks.
+grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '!seen[$1]++' | awk '{
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	kb = v["hstate"] + 0; n = v["pages"]; pkb = v["page_kib"]
 	per = kb / pkb * 64 / (pkb * 1024)	# vmemmap pages per huge page
