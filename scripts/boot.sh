@@ -3,8 +3,10 @@
 # console to LOG, and return when the guest powers off or TIMEOUT passes.
 #
 #   boot.sh ARCH KERNEL INITRAMFS LOG [KERNEL ARGS...]
-#   env: SMP (4), MEM (4G arm64, 6G x86_64), TIMEOUT seconds (900), HVO_CONSOLE=1 to also show
-#        the console on stderr
+#   env: SMP (4), MEM (4G arm64, 6G x86_64), EL (arm64: 2, the kernel at EL2 with
+#        VHE, as on KVM hosts; 1 for EL1), TIMEOUT seconds (900; run-boot.sh sets it
+#        from the tests' own limits), HVO_CONSOLE=1 to also show the console on stderr
+# A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,7 +15,8 @@ smp=${SMP:-4} limit=${TIMEOUT:-900}
 # x86_64 registers the 1G hstate only when asked, and needs more memory than
 # arm64 for a runtime 1G allocation to find a free aligned gigabyte.
 case $arch in
-arm64)	qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on)
+arm64)	virt=virt,gic-version=3; [ "${EL:-2}" = 2 ] && virt+=,virtualization=on
+	qemu=(qemu-system-aarch64 -M "$virt" -cpu max,pauth-impdef=on)
 	console=ttyAMA0 mem=${MEM:-4G} ;;
 x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
 	console="ttyS0 hugepagesz=1G" mem=${MEM:-6G} ;;
@@ -22,12 +25,16 @@ esac
 qemu+=(-smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
        -append "console=$console panic=-1 loglevel=7 $*")
 echo "# boot.sh: ${qemu[*]}" > "$log"
-start=$SECONDS
+start=$SECONDS rc=0
 if [ "${HVO_CONSOLE:-0}" = 1 ] && [ -t 0 ]; then	# interactive: keyboard to the guest
 	"${qemu[@]}" 2>&1 | tee -a "$log" >&2 || true
 elif [ "${HVO_CONSOLE:-0}" = 1 ]; then
-	timeout -k 5 "$limit" "${qemu[@]}" < /dev/null 2>&1 | tee -a "$log" >&2 || true
+	timeout -k 5 "$limit" "${qemu[@]}" < /dev/null 2>&1 | tee -a "$log" >&2 || rc=${PIPESTATUS[0]}
 else
-	timeout -k 5 "$limit" "${qemu[@]}" < /dev/null >> "$log" 2>&1 || true
+	timeout -k 5 "$limit" "${qemu[@]}" < /dev/null >> "$log" 2>&1 || rc=$?
+fi
+# timeout(1) exits 124 (137 after -k) when it had to stop QEMU.
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "# boot.sh: TIMEOUT: guest still running after the limit of $limit s, QEMU killed" >> "$log"
 fi
 echo "# boot.sh: guest ran $((SECONDS - start)) s" >> "$log"

@@ -77,12 +77,18 @@ jobs=$(( $(nproc) + 1 ))
 log=$out/build.log
 say "building $name in ${out#$top/} (-j$jobs, log ${log#$top/})"
 start=$SECONDS
-( while sleep 60; do say "  $name: building, $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l) objects"; done ) &
+# Progress every minute: objects built, of about as many as the last complete
+# build of this configuration had (an estimate: the first build has none).
+last=$(cat "$out/.hvo-objects" 2>/dev/null || true)
+( while sleep 60; do
+	say "  $name: building, $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l)${last:+ of about $last} objects"
+  done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
 if ! "${mk[@]}" -j"$jobs" KCFLAGS=-Wno-error "${image##*/}" > "$log" 2>&1; then
 	tail -40 "$log" >&2
 	die "$name: build failed after $((SECONDS - start)) s"
 fi
+find "$out" -name '*.o' | wc -l > "$out/.hvo-objects"
 say "$name: built in $((SECONDS - start)) s: ${out#$top/}/$image"
 echo "$out/$image"

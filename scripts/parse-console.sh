@@ -3,7 +3,8 @@
 # and on any kernel report printed from its start until the next test starts;
 # reports before the first test fail the pseudo-test "boot"; tests that never
 # reported (crash, hang) fail as "no result", and "shutdown" fails when the
-# guest did not get to the end of its list.
+# guest did not get to the end of its list; a guest that boot.sh had to kill
+# at its time limit names the test that was running then.
 #
 #   parse-console.sh LOG PREFIX
 # Prints KTAP on stdout (one line a test, PREFIX.NAME), the console lines
@@ -15,7 +16,8 @@ awk -v prefix="$prefix" -v json="$log.json" '
 function report_re() {
 	return "(BUG:|WARNING:|Oops|Bad page state|Unable to handle kernel|unsafe attribute change|" \
 	       "Kernel panic|possible circular locking|inconsistent lock state|lockdep|" \
-	       "detected stall|soft lockup|INFO: task |Internal error:|Call trace:)"
+	       "detected stall|soft lockup|INFO: task |INFO: vmemmap BBM|Internal error:|Call [Tt]race:|" \
+	       "invoked oom-killer|Out of memory|page allocation failure)"
 }
 { sub(/\r$/, ""); lines[NR] = $0 }	# the serial console ends lines with CR LF
 /^# hvo-init: start [0-9]+ / { cur = $5; started[cur] = NR; order[++nt] = cur; next }
@@ -26,6 +28,7 @@ function report_re() {
 	next	# later reports still count against this test
 }
 /^# hvo-init: done/ { done = 1 }
+/^# boot.sh: TIMEOUT/ { killed = $0; killed_in = cur; sub(/^# boot.sh: /, "", killed); next }
 /^    / { next }			# test output, indented by init
 $0 ~ report_re() {
 	where = cur == "" ? "boot" : cur
@@ -43,8 +46,11 @@ END {
 	for (i = 1; i <= k; i++) {
 		t = list[i]; ok = 1; reason = ""
 		if (t == "boot" || t == "shutdown") {
-			if (t == "shutdown" && !done) { ok = 0; reason = "guest did not finish (crash or hang)" }
-		} else if (!(t in verdict)) { ok = 0; reason = "no result (crash or hang)" }
+			if (t == "shutdown" && !done) { ok = 0; reason = killed != "" ? killed : "guest did not finish (crash or hang)" }
+		} else if (!(t in verdict)) {
+			ok = 0
+			reason = (killed != "" && t == killed_in) ? "no result: " killed ", during this test" : "no result (crash or hang)"
+		}
 		else if (verdict[t] == "fail") { ok = 0; reason = why[t] }
 		if (t in nrep) { ok = 0; reason = reason (reason ? "; " : "") nrep[t] " kernel report line(s)" }
 		skip = (ok && (t in verdict) && verdict[t] == "skip")

@@ -12,8 +12,20 @@ res=$build/results
 mkdir -p "$res"
 initrd=$build/guest/$arch/initramfs.cpio
 [ -f "$initrd" ] || die "no guest for $arch: run scripts/build-guest.sh $arch"
-say "booting $name ($arch, tests: $tests)"
+# The guest's time limit: every selected test's own limit (guest/tests.list),
+# plus time to boot and shut down, so that a hung test is reported by the
+# guest's init, by name, before QEMU is killed.
+if [ -z "${TIMEOUT:-}" ]; then
+	TIMEOUT=$(awk -v sel=",$tests," '!/^#/ && NF >= 2 && (sel == ",all," || index(sel, "," $1 ",")) \
+		{ s += $2 } END { print s + 300 }' "$top/guest/tests.list")
+	export TIMEOUT
+fi
+say "booting $name ($arch, tests: $tests, time limit $TIMEOUT s)"
 start=$SECONDS
+rm -f "$res/$name.log"
+"$top/scripts/follow-console.sh" "$res/$name.log" $$ &
+follower=$!
 "$top/scripts/boot.sh" "$arch" "$kernel" "$initrd" "$res/$name.log" "hvo.run=$tests" "$@"
+sleep 1; kill "$follower" 2>/dev/null || true
 "$top/scripts/parse-console.sh" "$res/$name.log" "$name" | tee "$res/$name.ktap"
 say "$name: $((SECONDS - start)) s, console in ${res#$top/}/$name.log"
