@@ -74,24 +74,11 @@ static void result(bool ok, const char *skip, const char *fmt, ...)
 
 static int memmap_sum(long *sum)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	int found = 0;
-	long v;
-
-	if (!f)
-		return -errno;
-	*sum = 0;
-	while (fscanf(f, "%63s %ld", key, &v) == 2) {
-		if (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap_boot_pages")) {
-			*sum += v;
-			found++;
-		}
-	}
-	fclose(f);
-	if (found != 2)
-		diag("/proc/vmstat lacks nr_memmap_pages/nr_memmap_boot_pages");
-	return found == 2 ? 0 : -ENOENT;
+	*sum = memmap_pages();
+	if (*sum >= 0)
+		return 0;
+	diag("/proc/vmstat lacks nr_memmap_pages/nr_memmap_boot_pages");
+	return -ENOENT;
 }
 
 static void hp_path(char *buf, size_t len, unsigned long kb)

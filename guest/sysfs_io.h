@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static inline int read_long(const char *path, long *val)
@@ -38,6 +39,25 @@ static inline int write_long(const char *path, long val)
 	if (close(fd) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+/* Vmemmap pages in use, nr_memmap_pages + nr_memmap_boot_pages, or -1. */
+static inline long memmap_pages(void)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long val, sum = 0;
+	int found = 0;
+
+	while (f && fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap_boot_pages")) {
+			sum += val;
+			found++;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found == 2 ? sum : -1;
 }
 
 /* The default huge page size in kB (Hugepagesize in /proc/meminfo), or 0. */

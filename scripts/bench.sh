@@ -11,7 +11,7 @@ set -euo pipefail
 img=$("$top/scripts/build-kernel.sh" arm64-4k | tail -1)
 "$top/scripts/build-guest.sh" arm64 >/dev/null
 kernels=("series:$img")
-naive=$build/out/control-arm64-naive/arm64-4k/arch/arm64/boot/Image
+naive=$build/out/naive/arm64-4k/arch/arm64/boot/Image
 [ -f "$naive" ] && kernels+=("naive:$naive")
 for k in "${kernels[@]}"; do
 	"$top/scripts/run-boot.sh" "bench-${k%%:*}" arm64 "${k#*:}" hvo_bench_off,hvo_bench_on \

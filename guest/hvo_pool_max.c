@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvo_pool_max [-r ROUNDS] [-b MB]
+ *
+ * Grow the default-size huge page pool to "as many as possible" (a number
+ * far above what fits, written to nr_hugepages, as the admin guide suggests),
+ * then free it, ROUNDS times with HVO off and ROUNDS times with HVO on
+ * (vm.hugetlb_optimize_vmemmap), in two settings: this process alone, and
+ * with a bystander process holding MB MiB of anonymous memory, which must
+ * survive.  With HVO on the pool must reach at least 98% of what it reached
+ * with HVO off, drain to 0, and give back every vmemmap page
+ * (nr_memmap_pages + nr_memmap_boot_pages back to the baseline).  An HVO
+ * allocation that invokes the OOM killer kills the bystander, or this
+ * process when it is alone; the console report ("invoked oom-killer") fails
+ * the run too.  Output is KTAP; one line a round for scripts:
+ *
+ *   # pool-max: hvo=1 bystander=1 round=2 pages=1862 optimized=1850
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sysfs_io.h"
+
+#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
+#define MANY		1000000L	/* far more huge pages than any guest holds */
+#define STRUCT_PAGE_SZ	64
+
+static char nr_path[128];
+static long per_page;		/* vmemmap pages HVO frees per huge page */
+static int test_nr;
+static int failed;
+
+static void result(bool ok, const char *fmt, const char *what)
+{
+	printf("%s %d ", ok ? "ok" : "not ok", ++test_nr);
+	printf(fmt, what);
+	putchar('\n');
+	fflush(stdout);
+	failed += !ok;
+}
+
+#define READY_FD	3	/* the bystander says on it that it holds its memory */
+
+/* Hold @mb MiB of touched anonymous memory until killed (the bystander). */
+static int hold(long mb)
+{
+	size_t len = (size_t)mb << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	memset(p, 1, len);
+	if (write(READY_FD, "r", 1) != 1)
+		return 1;
+	close(READY_FD);
+	for (;;)
+		pause();
+}
+
+/*
+ * The bystander is this program again, exec'ed: a plain fork would leave this
+ * process's pages copy-on-write, and its first writes with the pool at the
+ * maximum would allocate, which can invoke the OOM killer with HVO off too.
+ */
+static pid_t start_bystander(long mb)
+{
+	char arg[32], c;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(fds[1], READY_FD);
+		snprintf(arg, sizeof(arg), "%ld", mb);
+		execl("/proc/self/exe", "hvo_pool_max", "-H", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid > 0 && read(fds[0], &c, 1) != 1)
+		printf("# the bystander did not start\n");
+	close(fds[0]);
+	return pid;
+}
+
+/*
+ * With the pool at the maximum, any page this process faults in can invoke
+ * the OOM killer, with HVO off as well: fault in and lock everything it will
+ * use (its stack, the buffers of stdio and of the files it reads) first.
+ */
+static void prefault(void)
+{
+	volatile char stack[256 << 10];
+	long val;
+
+	memset((char *)stack, 0, sizeof(stack));
+	memmap_pages();
+	read_long(nr_path, &val);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		printf("# mlockall: %s\n", strerror(errno));
+}
+
+static bool alive(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+struct pass {
+	long max;		/* largest pool reached */
+	long min;		/* smallest pool reached */
+	bool drained;		/* every round back to 0 pages and the vmemmap baseline */
+};
+
+/* ROUNDS times: grow the pool as far as it goes, then free it. */
+static struct pass grow_and_free(int hvo, bool bystander, int rounds)
+{
+	struct pass p = { .max = 0, .min = MANY, .drained = true };
+
+	for (int r = 1; r <= rounds; r++) {
+		long base = memmap_pages(), nr = -1, grown, after;
+		int err;
+
+		err = write_long(nr_path, MANY);
+		/* Stopping short of MANY is the point; only a read tells how far. */
+		if (read_long(nr_path, &nr) || nr <= 0) {
+			printf("# round %d: pool did not grow (write: %s)\n", r, strerror(-err));
+			p.drained = false;
+			nr = 0;
+		}
+		grown = memmap_pages();
+		printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld optimized=%ld\n",
+		       hvo, bystander, r, nr, per_page ? (base - grown) / per_page : 0);
+		if (nr > p.max)
+			p.max = nr;
+		if (nr < p.min)
+			p.min = nr;
+		if (write_long(nr_path, 0) || read_long(nr_path, &nr) || nr) {
+			printf("# round %d: pool not drained: %ld pages left\n", r, nr);
+			p.drained = false;
+		}
+		after = memmap_pages();
+		if (after != base) {
+			printf("# round %d: %ld vmemmap pages in use after freeing, %ld before\n",
+			       r, after, base);
+			p.drained = false;
+		}
+		fflush(stdout);
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	long kb = default_hugepage_kb(), page_kb = sysconf(_SC_PAGESIZE) / 1024, mb = 64;
+	long hvo_orig = -1, vmemmap_kb;
+	int rounds = 3, c;
+	char what[96];
+
+	while ((c = getopt(argc, argv, "r:b:H:")) != -1) {
+		if (c == 'r')
+			rounds = atoi(optarg);
+		else if (c == 'b')
+			mb = atol(optarg);
+		else if (c == 'H')
+			return hold(atol(optarg));
+		else
+			return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("KTAP version 1\n");
+	if (!kb || memmap_pages() < 0) {
+		printf("1..0 # SKIP no huge pages or no nr_memmap_pages\n");
+		return 4;
+	}
+	snprintf(nr_path, sizeof(nr_path),
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
+	vmemmap_kb = kb / page_kb * STRUCT_PAGE_SZ / 1024;
+	per_page = vmemmap_kb > page_kb ? vmemmap_kb / page_kb - 1 : 0;
+	if (read_long(HVO_SYSCTL, &hvo_orig))
+		hvo_orig = -1;
+	printf("1..%d\n", hvo_orig < 0 ? 3 : 7);
+	printf("# %ldkB pages, %d rounds each, bystander %ld MiB, HVO sysctl %s\n", kb, rounds,
+	       mb, hvo_orig < 0 ? "absent" : "present");
+	prefault();
+
+	for (int with = 0; with <= 1; with++) {
+		pid_t pid = with ? start_bystander(mb) : 0;
+		struct pass off = { 0 }, on;
+		const char *who = with ? "with a bystander" : "alone";
+
+		if (hvo_orig >= 0) {
+			write_long(HVO_SYSCTL, 0);
+			off = grow_and_free(0, with, rounds);
+			write_long(HVO_SYSCTL, 1);
+		}
+		on = grow_and_free(1, with, rounds);
+		if (hvo_orig >= 0) {
+			printf("# %s: HVO off reached %ld-%ld pages, HVO on %ld-%ld\n", who,
+			       off.min, off.max, on.min, on.max);
+			snprintf(what, sizeof(what), "%s: HVO on reaches 98%% of HVO off", who);
+			result(on.min * 100 >= off.max * 98, "%s", what);
+			snprintf(what, sizeof(what), "%s: HVO off drains", who);
+			result(off.drained, "%s", what);
+		}
+		snprintf(what, sizeof(what), "%s: HVO on drains, vmemmap back to baseline", who);
+		result(on.drained && on.max > 0, "%s", what);
+		if (with) {
+			bool ok = alive(pid);
+
+			result(ok, "%s", "the bystander survived");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	if (hvo_orig >= 0)
+		write_long(HVO_SYSCTL, hvo_orig);
+	return failed ? 1 : 0;
+}
