@@ -15,7 +15,7 @@ initrd=$build/guest/$arch/initramfs.cpio
 # The guest's time limit: every selected test's own limit (guest/tests.list),
 # plus time to boot and shut down, so that a hung test is reported by the
 # guest's init, by name, before QEMU is killed; but at most 1200 s (a whole
-# guest run took at most 260 s here, beside stress-ng), so that a hung
+# guest run took at most 228 s here, beside stress-ng), so that a hung
 # kernel fails its boot well inside CI's 90 minutes.
 if [ -z "${TIMEOUT:-}" ]; then
 	TIMEOUT=$(awk -v sel=",$tests," '!/^#/ && NF >= 2 && (sel == ",all," || index(sel, "," $1 ",")) \
