@@ -1,5 +1,6 @@
 #!/bin/bash
-# Apply the series to a kernel tree you name (your own 6.12.y checkout):
+# Apply the series of HVO_BASE (7.3 or 6.12) to a kernel tree you name (your
+# own checkout of that version):
 # git am in a git tree, git apply otherwise. Stops at the first patch that
 # does not apply, naming it.
 #
@@ -7,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 dir=$(realpath "${1:?usage: apply-to.sh DIR}")
-[ -f "$dir/Makefile" ] && grep -q '^PATCHLEVEL = 12' "$dir/Makefile" || \
-	say "warning: $dir does not look like a 6.12 kernel tree"
+ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$dir/Makefile" 2>/dev/null | paste -sd.)
+[ "$ver" = "$base" ] || say "warning: $dir looks like a ${ver:-non-kernel} tree, not $base"
 mapfile -t ps < <(series_files)
 for p in "${ps[@]}"; do
 	if [ "$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null)" = "$dir" ]; then

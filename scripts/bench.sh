@@ -11,7 +11,7 @@ set -euo pipefail
 img=$("$top/scripts/build-kernel.sh" arm64-4k | tail -1)
 "$top/scripts/build-guest.sh" arm64 >/dev/null
 kernels=("series:$img")
-naive=$build/out/naive/arm64-4k/arch/arm64/boot/Image
+naive=$outdir-naive/arm64-4k/arch/arm64/boot/Image
 [ -f "$naive" ] && kernels+=("naive:$naive")
 for k in "${kernels[@]}"; do
 	"$top/scripts/run-boot.sh" "bench-${k%%:*}" arm64 "${k#*:}" hvo_bench_off,hvo_bench_on \
@@ -20,7 +20,7 @@ done
 echo
 printf '%-8s %-5s %10s %10s\n' kernel hvo alloc_s free_s
 for k in "${kernels[@]}"; do
-	grep -h 'bench-median:' "$build/results/bench-${k%%:*}.log" | sed 's/.*bench-median: //' |
+	grep -h 'bench-median:' "$resdir/bench-${k%%:*}.log" | sed 's/.*bench-median: //' |
 	awk -v k="${k%%:*}" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		printf "%-8s %-5s %10.4f %10.4f\n", k, v["hvo"], v["alloc_s"], v["free_s"]
@@ -30,4 +30,4 @@ for k in "${kernels[@]}"; do
 			printf "%-8s on/off  alloc x%.2f  free x%.2f\n", k, a["1"] / a["0"], f["1"] / f["0"]
 	}'
 done
-"$top/scripts/results.sh" "$build/results"/bench-*.ktap
+"$top/scripts/results.sh" "$resdir"/bench-*.ktap

@@ -1,9 +1,10 @@
 #!/bin/bash
-# Build the guest for one architecture into build/guest/ARCH/ and pack it as
-# an initramfs (build/guest/ARCH/initramfs.cpio):
+# Build the guest for one architecture into build/guest/BASE/ARCH/ and pack
+# it as an initramfs (build/guest/BASE/ARCH/initramfs.cpio):
 #   /init            guest/init.c (static)
 #   /tests/*         our guest programs (static) and the hugetlb mm kselftests
-#                    of SRC, built with the selftests' own Makefile
+#                    of SRC (lib.sh: kselftests_built), built with the
+#                    selftests' own Makefile
 #   /etc/hvo-tests   guest/tests.list
 #
 #   build-guest.sh ARCH [SRC]      ARCH: arm64 | x86_64; SRC: kernel tree
@@ -17,7 +18,7 @@ arm64)	cross=aarch64-linux-gnu- karch=arm64 debarch=arm64 ;;
 x86_64)	cross= karch=x86 debarch=amd64 ;;
 *)	die "unknown architecture $arch" ;;
 esac
-out=$build/guest/$arch
+out=$guestdir/$arch
 root=$out/root
 rm -rf "$root" && mkdir -p "$root"/{tests,etc,proc,sys,dev,tmp,mnt/huge}
 start=$SECONDS
@@ -45,10 +46,7 @@ mkdir -p "$root/bin" && cp "$deb/bin/busybox" "$root/bin/busybox"
 # kselftests: UAPI headers of SRC, then the mm Makefile's own rules.
 hdr=$out/headers
 make -s -C "$src" O="$hdr" ARCH=$karch headers_install INSTALL_HDR_PATH="$hdr/usr" >/dev/null
-kself=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap
-       hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
-       thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
-       hugetlb_vmemmap_stress)
+kself=("${kselftests_built[@]}")
 ks=$out/kselftests
 mkdir -p "$ks"
 make -s -C "$src/tools/testing/selftests/mm" ARCH=$karch CROSS_COMPILE=$cross \

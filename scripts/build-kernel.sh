@@ -5,18 +5,20 @@
 #
 # NAME is a configuration: "x86_64" or ARCH-VARIANT such as "arm64-4k". Its
 # fragments, merged with the tree's scripts/kconfig/merge_config.sh on top of
-# allnoconfig: configs/common.config, mm-test.config, ARCH.config, NAME.config
+# allnoconfig: configs/common.config, base-V.P.config (the tree's version),
+# mm-test.config, ARCH.config, NAME.config
 # (if present), hvo.config (only if the tree's architecture selects
 # ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP) and ARCH-hvo.config (then, if the tree
 # defines its options), then any files named in $HVO_EXTRA_CONFIGS.
 # Every option a fragment asks for is checked in the final .config.
-# SRC defaults to build/linux, OUT to build/out/main/NAME. Prints the image path.
+# SRC defaults to build/linux-BASE, OUT to build/out/BASE/NAME. Prints the
+# image path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: build-kernel.sh NAME [SRC [OUT]]}
 src=$(realpath "${2:-$tree}")
-out=$(realpath -m "${3:-$build/out/main/$name}")
+out=$(realpath -m "${3:-$outdir/$name}")
 arch=${name%%-*}
 cfg=$top/configs
 case $arch in
@@ -26,7 +28,10 @@ x86_64)	cross= image=arch/x86/boot/bzImage ;;
 esac
 karch=$arch; [ "$arch" = x86_64 ] && karch=x86
 
-frags=("$cfg/common.config" "$cfg/mm-test.config" "$cfg/$arch.config")
+# The base's own fragment, by the tree's version (configs/base-V.P.config).
+ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$src/Makefile" | paste -sd.)
+[ -f "$cfg/base-$ver.config" ] || die "no configs/base-$ver.config for the $ver tree $src"
+frags=("$cfg/common.config" "$cfg/base-$ver.config" "$cfg/mm-test.config" "$cfg/$arch.config")
 [ "$name" != "$arch" ] && { [ -f "$cfg/$name.config" ] || die "no configs/$name.config"; frags+=("$cfg/$name.config"); }
 # Does the tree's Kconfig define every option fragment $1 sets?
 defines_all() {

@@ -1,39 +1,55 @@
 #!/bin/bash
 # Negative controls: known-bad kernels (or known-bad settings) the harness
-# must report as failing, each for its own reason.
+# must report as failing, each for its own reason. For the series of
+# HVO_BASE (7.3 or 6.12; see lib.sh):
 #
-#   control.sh x86-base      x86_64 on the bare base (without patch 0002): freeing
+#   control.sh x86-base      6.12 only: x86_64 on the bare base: freeing
 #                            HVO-optimized pages must give "Bad page state"
-#   control.sh x86-base-oom  the same kernel (without patch 0001): growing the pool
-#                            to the maximum with HVO on must invoke the OOM killer
+#   control.sh x86-base-oom  x86_64 on the bare base: growing the pool to the
+#                            maximum with HVO on must invoke the OOM killer
 #   control.sh arm64-naive   arm64-4k on the bare base plus only the Kconfig
-#                            select (controls/arm64-naive-enable.patch): no BBM,
+#                            select (controls/BASE/arm64-naive-enable.patch):
 #                            DEBUG_VM must warn "unsafe attribute change"
 #   control.sh arm64-nofixup the full series (arm64-4k), with the stress test
-#                            run with the fault fixup disabled: CPUs that touch
-#                            a struct page inside a window must oops
+#                            run with the fault fixup disabled (on 7.3 with
+#                            every tail batch falling back to BBM, since
+#                            nothing else opens windows): CPUs that touch a
+#                            struct page inside a window must oops
 #   control.sh arm64-stall   the full series, windows held open 1.5 s and
 #                            vmemmap_bbm.stall_timeout_s=1: a waiter must report
 #                            the stall and keep waiting (the guest finishes)
+#   control.sh arm64-unsafe-remap
+#                            7.3 only: the full series, tail output addresses
+#                            changed while still writable (debug knob
+#                            unsafe_remap): the CONFIG_DEBUG_VM check must warn
+#                            "vmemmap: unsafe output address change"
 #
 # Exit 0 when the harness reported the failure and the console shows the
 # failure the control is about (the control works), 1 otherwise: a known-bad
 # kernel that came out clean, or one that failed for another reason.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-stall}
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-stall|arm64-unsafe-remap}
 kernel=series args=() finish=0
-case $name in
-x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
+# 7.3's guest tests: no hugepage-vmemmap; its stress needs -M for windows.
+v=; [ "$base" = 6.12 ] || v=_73
+case $base:$name in
+6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
 		expect='BUG: Bad page state' ;;
-x86-base-oom)	cfg=x86_64 kernel=base tests=hvo_pool_max expect='invoked oom-killer' ;;
-arm64-naive)	cfg=arm64-4k kernel=naive tests=hvo_savings,hugepage-vmemmap
+*:x86-base-oom)	cfg=x86_64 kernel=base tests=hvo_pool_max expect='invoked oom-killer' ;;
+6.12:arm64-naive)
+		cfg=arm64-4k kernel=naive tests=hvo_savings,hugepage-vmemmap
 		expect='unsafe attribute change' ;;
-arm64-nofixup)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup
+7.3:arm64-naive)
+		cfg=arm64-4k kernel=naive tests=hvo_savings expect='unsafe attribute change' ;;
+*:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
 		expect='Unable to handle kernel paging request' ;;
-arm64-stall)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall finish=1
+*:arm64-stall)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall$v finish=1
 		args=(vmemmap_bbm.stall_timeout_s=1) expect='INFO: vmemmap BBM window stall' ;;
-*)		die "unknown control $name" ;;
+7.3:arm64-unsafe-remap)
+		cfg=arm64-4k tests=hvo_stress_unsafe finish=1
+		expect='vmemmap: unsafe output address change' ;;
+*)		die "no control $name for the $base series" ;;
 esac
 arch=${cfg%%-*}
 "$top/scripts/deps.sh"
@@ -41,15 +57,15 @@ case $kernel in
 series)	"$top/scripts/tree.sh"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1) ;;
 base)	"$top/scripts/tree.sh" --worktree base base
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/base" "$build/out/base/$cfg" | tail -1) ;;
-naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/arm64-naive-enable.patch"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/naive" "$build/out/naive/$cfg" | tail -1) ;;
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/$base-base" "$outdir-base/$cfg" | tail -1) ;;
+naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/$base-naive" "$outdir-naive/$cfg" | tail -1) ;;
 esac
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
 "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
 	"${args[@]}"
-log=$build/results/control-$name.log
-if "$top/scripts/results.sh" "$build/results/control-$name.ktap"; then
+log=$resdir/control-$name.log
+if "$top/scripts/results.sh" "$resdir/control-$name.ktap"; then
 	say "control $name: NO failure reported for a known-bad kernel: the harness missed it"
 	exit 1
 fi

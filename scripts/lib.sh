@@ -1,9 +1,27 @@
 # Common settings for the host scripts. Sourced, not run.
+#
+# HVO_BASE picks the series and the kernel it applies to: 7.3 (mainline, the
+# default) or 6.12 (the LTS backport). Each has patches/BASE/ (the series,
+# its cover letter, and BASE: the Debian source package), its work tree
+# build/linux-BASE, and its builds and guests under build/out/BASE and
+# build/guest/BASE.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${HVO_BUILD:-$top/build}
-tree=${HVO_TREE:-$build/linux}
-patches=$top/patches
-tarball=/usr/src/linux-source-6.12.tar.xz
+base=${HVO_BASE:-7.3}
+[ -f "$top/patches/$base/BASE" ] || { echo "HVO_BASE=$base: no patches/$base/BASE" >&2; exit 1; }
+patches=$top/patches/$base
+tree=${HVO_TREE:-$build/linux-$base}
+outdir=$build/out/$base
+guestdir=$build/guest/$base
+resdir=$build/results/$base
+# The base's Debian package, version and suite (patches/BASE/BASE).
+read -r base_pkg base_version base_suite < <(grep -v '^#' "$patches/BASE")
+# Where deps.sh puts the package's kernel tarball.
+if [ "$base_suite" = installed ]; then
+	tarball=/usr/src/$base_pkg.tar.xz
+else
+	tarball=$build/src/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
+fi
 # Fixed identity and date for the generated base commit: the same tarball
 # always gives the same base commit id.
 base_env=(GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
@@ -13,7 +31,7 @@ base_env=(GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-# Patches in series order (patches/series lists file names, one a line).
+# Patches in series order (patches/BASE/series lists file names, one a line).
 series_files() {
 	[ -f "$patches/series" ] || return 0
 	grep -v -e '^#' -e '^$' "$patches/series" | sed "s|^|$patches/|"
@@ -32,9 +50,22 @@ step_ktap() {
 	return $rc
 }
 
-# The hugetlb kselftests every boot with HVO runs (names from guest/tests.list).
-# hugetlb-read-hwpoison is built and listed but not run by default: on this
-# base MADV_HWPOISON kills the test itself with SIGBUS, with or without HVO.
-kselftests_default=hugepage-vmemmap,hugepage-mmap,hugepage-shm,map_hugetlb,hugepage-mremap
+# The mm kselftests each base's guest carries (tools/testing/selftests/mm;
+# 7.3 renamed the hugepage-* tests hugetlb-* and dropped hugepage-vmemmap
+# and map_hugetlb), and the ones every boot with HVO runs (names from
+# guest/tests.list). hugetlb-read-hwpoison is built but not run by default:
+# on 6.12 MADV_HWPOISON kills the test itself with SIGBUS, with or without
+# HVO.
+case $base in
+6.12)
+	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap)
+	kselftests_default=hugepage-vmemmap,hugepage-mmap,hugepage-shm,map_hugetlb,hugepage-mremap ;;
+*)
+	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap)
+	kselftests_default=hugetlb-mmap,hugetlb-shm,hugetlb-mremap ;;
+esac
+kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
+		   thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
+		   hugetlb_vmemmap_stress)
 kselftests_default+=,hugetlb-madvise,hugetlb_fault_after_madv,hugetlb_madv_vs_map,hugetlb_dio
 kselftests_default+=,thuge-gen,hugetlb-soft-offline,compaction_test

@@ -10,7 +10,9 @@ for f in "$@"; do
 	p=$(grep -cE '^ok [0-9]+ ' "$f"); p=$((p - $(grep -cE '^ok [0-9]+ .*# SKIP' "$f")))
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f")
 	x=$(grep -cE '^not ok [0-9]+ ' "$f")
-	printf '  %-40s %3d passed, %3d failed, %3d skipped\n' "$(basename "$f" .ktap)" "$p" "$x" "$s"
+	# BASE/NAME: the results of each series are in their own directory.
+	n=$(basename "$(dirname "$f")")/$(basename "$f" .ktap)
+	printf '  %-44s %3d passed, %3d failed, %3d skipped\n' "$n" "$p" "$x" "$s"
 	grep -E '^not ok [0-9]+ ' "$f" | sed 's/^/    /'
 	pass=$((pass + p)) fail=$((fail + x)) skip=$((skip + s))
 done

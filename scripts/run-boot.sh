@@ -1,6 +1,6 @@
 #!/bin/bash
 # One boot of one kernel: boot it with the guest, run the named guest tests,
-# judge the console. Writes build/results/NAME.{log,ktap,json}; prints KTAP.
+# judge the console. Writes build/results/BASE/NAME.{log,ktap}; prints KTAP.
 #
 #   run-boot.sh NAME ARCH KERNEL TESTS [KERNEL ARGS...]
 #   TESTS: comma list of guest/tests.list names, or "all"
@@ -8,9 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 name=$1 arch=$2 kernel=$3 tests=$4; shift 4
-res=$build/results
+res=$resdir
 mkdir -p "$res"
-initrd=$build/guest/$arch/initramfs.cpio
+initrd=$guestdir/$arch/initramfs.cpio
 [ -f "$initrd" ] || die "no guest for $arch: run scripts/build-guest.sh $arch"
 # The guest's time limit: every selected test's own limit (guest/tests.list),
 # plus time to boot and shut down, so that a hung test is reported by the

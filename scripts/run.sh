@@ -17,10 +17,10 @@ img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
 tests=hvo_savings,$kselftests_default,hugetlb_vmemmap_stress
 "$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
 	> /dev/null
-log=$build/results/$cfg.run.log
+log=$resdir/$cfg.run.log
 
 echo
-echo "HugeTLB Vmemmap Optimization on $cfg ($((SECONDS - t0)) s in all)"
+echo "HugeTLB Vmemmap Optimization on $cfg, Linux $base series ($((SECONDS - t0)) s in all)"
 printf '%-12s %8s %16s %20s\n' hstate pages "vmemmap freed" "theoretical max"
 # The first line of each hstate is its allocation test; later ones are the
 # runtime sysctl off/on checks.
@@ -34,4 +34,4 @@ grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '!seen[$1]++' | awk 
 }'
 grep -h '# stress:' "$log" | sed 's/.*# stress: /stress test: /'
 echo
-"$top/scripts/results.sh" "$build/results/$cfg.run.ktap"
+"$top/scripts/results.sh" "$resdir/$cfg.run.ktap"

@@ -1,12 +1,13 @@
 #!/bin/bash
-# Make the kernel work tree: unpack the Debian linux-source-6.12 tarball into
-# build/linux, commit it as the tag "base", and apply patches/ with git am.
+# Make the kernel work tree of the base (HVO_BASE, see lib.sh): unpack the
+# Debian kernel source tarball into build/linux-BASE, commit it as the tag
+# "base", and apply patches/BASE with git am.
 #
 #   tree.sh            create the tree if missing; check an existing one
 #                      matches patches/ (refuses to touch unexported work)
 #   tree.sh --reset    drop the tree's commits and re-apply patches/
 #   tree.sh --worktree NAME REV [PATCH...]
-#                      a second tree build/wt/NAME at REV (e.g. base) with
+#                      a second tree build/wt/BASE-NAME at REV (e.g. base) with
 #                      PATCH files applied: for controls on the bare base
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ apply_series() { # dir patch...
 }
 
 make_base() {
-	[ -f "$tarball" ] || die "$tarball missing: run scripts/deps.sh"
+	[ -f "$tarball" ] || die "$tarball missing: run HVO_BASE=$base scripts/deps.sh"
 	rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
 	say "unpacking $(basename "$tarball")"
 	tar -C "$tree.tmp" --strip-components=1 -xf "$tarball"
@@ -30,7 +31,9 @@ make_base() {
 	git -C "$tree.tmp" config core.autocrlf false
 	git -C "$tree.tmp" config gc.auto 0
 	git -C "$tree.tmp" add -A -f .
-	env "${base_env[@]}" git -C "$tree.tmp" commit -q -m "Debian linux-source-6.12 $(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)"
+	local v=$base_version
+	[ "$base_suite" != installed ] || v=$(dpkg-query -W -f='${Version}' "$base_pkg" 2>/dev/null)
+	env "${base_env[@]}" git -C "$tree.tmp" commit -q -m "Debian $base_pkg $v"
 	git -C "$tree.tmp" tag base
 	mv "$tree.tmp" "$tree"
 }
@@ -44,15 +47,15 @@ load_cover() {
 	     s == 1 && /^ / {sub(/^ /, ""); subj = subj " " $0; next}
 	     s == 1 && /^$/ {print subj; print ""; s = 2; next}
 	     s == 2 && /^[^ ].* \([0-9]+\):$/ {exit}
-	     s == 2 {print}' "$c" > "$build/cover.txt"
-	git -C "$tree" config branch.hvo.description "$(cat "$build/cover.txt")"
+	     s == 2 {print}' "$c" > "$build/cover-$base.txt"
+	git -C "$tree" config branch.hvo.description "$(cat "$build/cover-$base.txt")"
 }
 
 mkdir -p "$build"
 case "${1:-}" in
 --worktree)
 	name=$2 rev=$3; shift 3
-	wt=$build/wt/$name
+	wt=$build/wt/$base-$name
 	[ -d "$tree" ] || make_base
 	[ -d "$wt" ] && { git -C "$tree" worktree remove --force "$wt"; }
 	git -C "$tree" worktree prune
