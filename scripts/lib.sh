@@ -69,3 +69,17 @@ kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map 
 		   hugetlb_vmemmap_stress)
 kselftests_default+=,hugetlb-madvise,hugetlb_fault_after_madv,hugetlb_madv_vs_map,hugetlb_dio
 kselftests_default+=,thuge-gen,hugetlb-soft-offline,compaction_test
+
+# stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
+# every change opens a window, and the stress runs until 10000 faults were
+# fixed up in them. On 7.3 tail changes never break: on arm64 the stress runs
+# first as on BBML3 CPUs (no window at all: it must see none), then as is
+# (windows only for PMD splits), then with every tail batch falling back to
+# BBM (so that the fault fixup still gets 2000 faults to fix up).
+stress_tests() {
+	case $base:$1 in
+	6.12:*)		echo hugetlb_vmemmap_stress ;;
+	*:arm64)	echo hvo_stress_bbml3,hvo_stress,hvo_stress_fallback ;;
+	*)		echo hvo_stress ;;
+	esac
+}

@@ -14,7 +14,7 @@ t0=$SECONDS
 "$top/scripts/tree.sh"
 img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
-tests=hvo_savings,$kselftests_default,hugetlb_vmemmap_stress
+tests=hvo_savings,$kselftests_default,$(stress_tests "$arch")
 "$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
 	> /dev/null
 log=$resdir/$cfg.run.log

@@ -39,17 +39,7 @@ for cfg in "${configs[@]}"; do
 	# Two 1G pages reserved at boot (x86_64's boot.sh already names the 1G
 	# hstate): hvo_bootmem checks and frees them before the others run.
 	bootmem=(hugepages=2); [ "$arch" = arm64 ] && bootmem=(hugepagesz=1G hugepages=2)
-	# The stress runs: on 6.12 every change opens a window, and the
-	# stress runs until 10000 faults were fixed up in them. On 7.3 tail
-	# changes never break: on arm64 the stress runs first as on BBML3 CPUs
-	# (no window at all: it must see none), then as is (windows only for
-	# PMD splits), then with every tail batch falling back to BBM (so that
-	# the fault fixup still gets 2000 faults to fix up).
-	case $base:$arch in
-	6.12:*)		stress=hugetlb_vmemmap_stress ;;
-	*:arm64)	stress=hvo_stress_bbml3,hvo_stress,hvo_stress_fallback ;;
-	*)		stress=hvo_stress ;;
-	esac
+	stress=$(stress_tests "$arch")
 	first=${stress%%,*} rest=${stress#"${stress%%,*}"}
 	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
 	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
