@@ -9,7 +9,7 @@ set -uo pipefail
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(arm64-4k x86_64)
 mapfile -t ps < <(series_files)
 "$top/scripts/tree.sh" --worktree bisect base >/dev/null || die "no worktree"
-wt=$build/wt/bisect
+wt=$build/wt/$base-bisect
 echo "KTAP version 1"
 echo "1..$(( ${#ps[@]} * ${#configs[@]} ))"
 n=0
@@ -17,11 +17,11 @@ for p in "${ps[@]}"; do
 	git -C "$wt" am -q "$p" || die "${p##*/} does not apply"
 	for cfg in "${configs[@]}"; do
 		n=$((n + 1))
-		if "$top/scripts/build-kernel.sh" "$cfg" "$wt" "$build/out/bisect/$cfg" \
-			> "$build/out/bisect-$cfg.log" 2>&1; then
+		if "$top/scripts/build-kernel.sh" "$cfg" "$wt" "$outdir-bisect/$cfg" \
+			> "$outdir-bisect-$cfg.log" 2>&1; then
 			echo "ok $n ${p##*/} $cfg"
 		else
-			echo "not ok $n ${p##*/} $cfg # see build/out/bisect-$cfg.log"
+			echo "not ok $n ${p##*/} $cfg # see ${outdir#$top/}-bisect-$cfg.log"
 		fi
 	done
 done

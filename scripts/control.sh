@@ -28,6 +28,9 @@
 # failure the control is about (the control works), 1 otherwise: a known-bad
 # kernel that came out clean, or one that failed for another reason.
 set -euo pipefail
+# Controls are expected to fail: their results go to build/controls/BASE,
+# never among the test results that ./hvo test sums up.
+export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
 name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-stall|arm64-unsafe-remap}
 kernel=series args=() finish=0

@@ -13,7 +13,7 @@ patches=$top/patches/$base
 tree=${HVO_TREE:-$build/linux-$base}
 outdir=$build/out/$base
 guestdir=$build/guest/$base
-resdir=$build/results/$base
+resdir=${HVO_RESDIR:-$build/results/$base}
 # The base's Debian package, version and suite (patches/BASE/BASE).
 read -r base_pkg base_version base_suite < <(grep -v '^#' "$patches/BASE")
 # Where deps.sh puts the package's kernel tarball.
