@@ -57,18 +57,15 @@ step_ktap() {
 # on 6.12 MADV_HWPOISON kills the test itself with SIGBUS, with or without
 # HVO.
 case $base in
-6.12)
-	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap)
-	kselftests_default=hugepage-vmemmap,hugepage-mmap,hugepage-shm,map_hugetlb,hugepage-mremap ;;
-*)
-	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap)
-	kselftests_default=hugetlb-mmap,hugetlb-shm,hugetlb-mremap ;;
+6.12)	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap) ;;
+*)	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap) ;;
 esac
 kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
 		   thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
 		   hugetlb_vmemmap_stress)
-kselftests_default+=,hugetlb-madvise,hugetlb_fault_after_madv,hugetlb_madv_vs_map,hugetlb_dio
-kselftests_default+=,thuge-gen,hugetlb-soft-offline,compaction_test
+# All of them but hugetlb-read-hwpoison, and the stress, which runs on its own.
+kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
+	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress | paste -sd,)
 
 # stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
 # every change opens a window, and the stress runs until 10000 faults were
