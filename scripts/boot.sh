@@ -3,6 +3,8 @@
 # console to LOG, and return when the guest powers off or TIMEOUT passes.
 #
 #   boot.sh ARCH KERNEL INITRAMFS LOG [KERNEL ARGS...]
+# arm64 boots with pseudo-NMIs on (irqchip.gicv3_pseudo_nmi=1), so that the
+# PMU's overflow interrupt is an NMI for the NMI-context test readers.
 #   env: SMP (4), MEM (4G arm64, 6G x86_64), EL (arm64: 2, the kernel at EL2 with
 #        VHE, as on KVM hosts; 1 for EL1), TIMEOUT seconds (900; run-boot.sh sets it
 #        from the tests' own limits), HVO_CONSOLE=1 to also show the console on stderr
@@ -17,7 +19,7 @@ smp=${SMP:-4} limit=${TIMEOUT:-900}
 case $arch in
 arm64)	virt=virt,gic-version=3; [ "${EL:-2}" = 2 ] && virt+=,virtualization=on
 	qemu=(qemu-system-aarch64 -M "$virt" -cpu max,pauth-impdef=on)
-	console=ttyAMA0 mem=${MEM:-4G} ;;
+	console="ttyAMA0 irqchip.gicv3_pseudo_nmi=1" mem=${MEM:-4G} ;;
 x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
 	console="ttyS0 hugepagesz=1G" mem=${MEM:-6G} ;;
 *)	die "unknown architecture $arch" ;;

@@ -37,7 +37,8 @@ frags=("$cfg/common.config" "$cfg/base-$ver.config" "$cfg/mm-test.config" "$cfg/
 defines_all() {
 	local opt
 	for opt in $(sed -n 's/^\(# \)\{0,1\}CONFIG_\([A-Z0-9_]*\).*/\2/p' "$1"); do
-		grep -rqs --include='Kconfig*' "^config $opt\$" "$src/arch/$karch" "$src/mm" || return 1
+		grep -rqs --include='Kconfig*' "^config $opt\$" "$src/arch/$karch" "$src/mm" \
+			"$src/init" "$src/drivers/perf" || return 1
 	done
 }
 if grep -q 'select ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP' "$src/arch/$karch/Kconfig"; then
@@ -82,11 +83,13 @@ jobs=$(( $(nproc) + 1 ))
 log=$out/build.log
 say "building $name in ${out#$top/} (-j$jobs, log ${log#$top/})"
 start=$SECONDS
-# Progress every minute: objects built, of about as many as the last complete
-# build of this configuration had (an estimate: the first build has none).
+# Progress every minute: objects (re)built by this build, of about as many
+# as the last complete build of this configuration had (an estimate: the
+# first build has none, and an incremental one ends far below it).
 last=$(cat "$out/.hvo-objects" 2>/dev/null || true)
+touch "$out/.hvo-start"
 ( while sleep 60; do
-	say "  $name: building, $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l)${last:+ of about $last} objects"
+	say "  $name: building, $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' -newer "$out/.hvo-start" | wc -l)${last:+ of about $last} objects"
   done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
