@@ -11,10 +11,7 @@
  * Diagnostic lines for scripts:
  *
  *   # scan: round=1 pfns=1048576 s=0.912 ns_per_pfn=870.1
- *   # scan-median: pfns=1048576 ns_per_pfn=868.0 memtotal_kb=... memfree_kb=...
- *
- * MemFree is read before the first pass, to compare what the vmemmap's
- * page tables cost at boot.
+ *   # scan-median: pfns=1048576 ns_per_pfn=868.0
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,24 +22,6 @@
 
 #define MAX_ROUNDS	32
 #define CHUNK		65536	/* PFNs per read() */
-
-static long meminfo_kb(const char *key)
-{
-	char line[128];
-	size_t len = strlen(key);
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			kb = atol(line + len + 1);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
 
 /* Read all of /proc/kpageflags once; return the PFNs read, or -1. */
 static long scan_once(unsigned long long *buf)
@@ -68,7 +47,6 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	long memtotal = meminfo_kb("MemTotal"), memfree = meminfo_kb("MemFree");
 	unsigned long long *buf = malloc(CHUNK * sizeof(*buf));
 	double ns[MAX_ROUNDS], sorted[MAX_ROUNDS];
 	int rounds = 5, opt, i, failed = 0;
@@ -107,7 +85,6 @@ int main(int argc, char **argv)
 	}
 	memcpy(sorted, ns, sizeof(ns));
 	qsort(sorted, rounds, sizeof(double), cmp);
-	printf("# scan-median: pfns=%ld ns_per_pfn=%.1f memtotal_kb=%ld memfree_kb=%ld\n",
-	       first, sorted[rounds / 2], memtotal, memfree);
+	printf("# scan-median: pfns=%ld ns_per_pfn=%.1f\n", first, sorted[rounds / 2]);
 	return failed ? 1 : 0;
 }

@@ -15,6 +15,10 @@
 #                            every tail batch falling back to BBM, since
 #                            nothing else opens windows): CPUs that touch a
 #                            struct page inside a window must oops
+#   control.sh arm64-nofixup-irq
+#                            7.3 only: the same, with the kernel's test readers
+#                            in hardirq, softirq and NMI context: one of them
+#                            must oops (its backtrace names vmemmap_test_read)
 #   control.sh arm64-stall   the full series, windows held open 1.5 s and
 #                            vmemmap_bbm.stall_timeout_s=1: a waiter must report
 #                            the stall and keep waiting (the guest finishes)
@@ -32,7 +36,7 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-stall|arm64-unsafe-remap}
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-unsafe-remap}
 kernel=series args=() finish=0
 # 7.3's guest tests: no hugepage-vmemmap; its stress needs -M for windows.
 v=; [ "$base" = 6.12 ] || v=_73
@@ -47,6 +51,8 @@ case $base:$name in
 		cfg=arm64-4k kernel=naive tests=hvo_savings expect='unsafe attribute change' ;;
 *:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
 		expect='Unable to handle kernel paging request' ;;
+7.3:arm64-nofixup-irq)
+		cfg=arm64-4k tests=hvo_stress_nofixup_irq expect='vmemmap_test_read' ;;
 *:arm64-stall)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall$v finish=1
 		args=(vmemmap_bbm.stall_timeout_s=1) expect='INFO: vmemmap BBM window stall' ;;
 7.3:arm64-unsafe-remap)

@@ -4,7 +4,9 @@
 # window, even without BBML3). Measured with one kernel, the series plus the
 # measurement-only controls/BASE/arm64-vmemmap-pte.patch (vmemmap_pte=1 on
 # the command line selects PTEs), booted both ways with HVO on:
-#   - memory: MemFree before any huge page (what the PTE tables cost);
+#   - memory: the memory the kernel reserved at boot ("Memory: ... reserved"
+#     on the console: the PTE tables come from memblock; MemFree later varies
+#     from boot to boot by more than they cost);
 #   - struct-page access: a read of every struct page through
 #     /proc/kpageflags (guest/hvo_scan.c, median of 5);
 #   - HVO cost: 1000 x 2M allocated and freed (guest/hvo_bench.c, median of 5).
@@ -15,32 +17,42 @@ patch=$top/controls/$base/arm64-vmemmap-pte.patch
 [ -f "$patch" ] || die "no $patch: the $base series has no PTE variant"
 "$top/scripts/deps.sh"
 "$top/scripts/tree.sh"
-"$top/scripts/tree.sh" --worktree pte hvo "$patch"
-img=$("$top/scripts/build-kernel.sh" arm64-4k "$build/wt/$base-pte" "$outdir-pte/arm64-4k" | tail -1)
+# The variant's tree and output mirror build/linux-BASE and build/out/BASE,
+# so that ccache (base_dir build/) serves every file but the patched one.
+vt=$build/variant-pte/linux-$base
+[ -d "$vt" ] && git -C "$tree" worktree remove --force "$vt"
+git -C "$tree" worktree prune
+mkdir -p "$build/variant-pte/out/$base"
+git -C "$tree" worktree add -q --detach "$vt" hvo || die "no worktree at $vt"
+git -C "$vt" am -q "$patch" || die "${patch##*/} does not apply to the series"
+img=$("$top/scripts/build-kernel.sh" arm64-4k "$vt" "$build/variant-pte/out/$base/arm64-4k" | tail -1)
 "$top/scripts/build-guest.sh" arm64 >/dev/null
 for map in pmd pte; do
 	v=0; [ $map = pte ] && v=1
 	"$top/scripts/run-boot.sh" "pte-alt-$map" arm64 "$img" hvo_scan,hvo_bench_on,hvo_savings \
 		hugetlb_free_vmemmap=on vmemmap_pte=$v > /dev/null
 done
-val() { # LOG KEY: the value of KEY= on the log's scan-median/bench-median line
+val() { # MAP KEY: the value of KEY= on the log's scan-median/bench-median line
 	grep -h -e 'scan-median:' -e 'bench-median:' "$resdir/pte-alt-$1.log" |
 		tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+}
+reserved() { # MAP: KiB reserved at boot, from "Memory: ..., NK reserved, ..."
+	sed -n 's/^Memory: .* \([0-9]*\)K reserved.*/\1/p' "$resdir/pte-alt-$1.log" | head -1
 }
 echo
 echo "vmemmap mapped with PTEs from boot vs PMD blocks split on demand, Linux $base arm64-4k,"
 echo "$(date -u +%Y-%m-%d), $(nproc) host CPUs, QEMU TCG, HVO on, 1000 x 2M"
-printf '%-5s %12s %12s %10s %10s\n' map memfree_kb scan_ns_pfn alloc_s free_s
+printf '%-5s %12s %12s %10s %10s\n' map reserved_kb scan_ns_pfn alloc_s free_s
 for map in pmd pte; do
-	printf '%-5s %12s %12s %10s %10s\n' $map "$(val $map memfree_kb)" "$(val $map ns_per_pfn)" \
+	printf '%-5s %12s %12s %10s %10s\n' $map "$(reserved $map)" "$(val $map ns_per_pfn)" \
 		"$(val $map alloc_s)" "$(val $map free_s)"
 done
-awk -v fa="$(val pmd memfree_kb)" -v fb="$(val pte memfree_kb)" \
+awk -v fa="$(reserved pmd)" -v fb="$(reserved pte)" \
     -v sa="$(val pmd ns_per_pfn)" -v sb="$(val pte ns_per_pfn)" \
     -v aa="$(val pmd alloc_s)" -v ab="$(val pte alloc_s)" \
     -v ra="$(val pmd free_s)" -v rb="$(val pte free_s)" 'BEGIN {
 	if (sa > 0 && aa > 0 && ra > 0)
-		printf "pte - pmd: MemFree %+d KiB; pte / pmd: scan x%.3f, alloc x%.3f, free x%.3f\n",
+		printf "pte - pmd: reserved %+d KiB; pte / pmd: scan x%.3f, alloc x%.3f, free x%.3f\n",
 			fb - fa, sb / sa, ab / aa, rb / ra
 	else
 		print "pte-alt: a measurement is missing (see the logs)"
