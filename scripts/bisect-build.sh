@@ -5,10 +5,10 @@
 #
 #   bisect-build.sh [CONFIG...]     default: arm64-4k x86_64
 #
-# The prefixes are applied in build/bisect/linux-BASE and built into
-# build/bisect/out/BASE/CONFIG: the same layout as build/linux-BASE and
-# build/out/BASE, so that ccache (base_dir build/) serves every file that a
-# prefix has in common with builds already made. A patch that changes no
+# The prefixes are applied in the variant tree "bisect" (tree.sh --worktree:
+# build/variant-bisect/linux-BASE, built into build/variant-bisect/out/BASE),
+# laid out like the main tree so that ccache serves every file that a prefix
+# has in common with builds already made. A patch that changes no
 # file of a configuration's build (only tools/, Documentation/, MAINTAINERS,
 # or only the other architecture's arch/ directory) gives the same build as
 # the prefix before it: reported as a SKIP that says so, not rebuilt.
@@ -16,12 +16,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(arm64-4k x86_64)
 mapfile -t ps < <(series_files)
-[ -d "$tree" ] || "$top/scripts/tree.sh" >/dev/null || die "no tree"
-wt=$build/bisect/linux-$base
-[ -d "$wt" ] && git -C "$tree" worktree remove --force "$wt"
-git -C "$tree" worktree prune
-mkdir -p "$build/bisect/out/$base"
-git -C "$tree" worktree add -q --detach "$wt" base || die "no worktree at $wt"
+"$top/scripts/tree.sh" --worktree bisect base >/dev/null || die "no worktree"
+wt=$(variant_tree bisect) outs=$(variant_out bisect)
 # Whether the last commit of $wt changes a file that CONFIG's build reads.
 builds_differ() {
 	local karch=${1%%-*} f
@@ -45,7 +41,7 @@ for p in "${ps[@]}"; do
 	git -C "$wt" am -q "$p" || die "${p##*/} does not apply"
 	for cfg in "${configs[@]}"; do
 		n=$((n + 1))
-		out=$build/bisect/out/$base/$cfg log=$build/bisect/out/$base/$cfg.log
+		out=$outs/$cfg log=$outs/$cfg.log
 		if [ -n "${built[$cfg]:-}" ] && ! builds_differ "$cfg"; then
 			echo "ok $n ${p##*/} $cfg # SKIP no file of this build changed since patch ${built[$cfg]}"
 			continue

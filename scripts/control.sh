@@ -66,9 +66,9 @@ case $kernel in
 series)	"$top/scripts/tree.sh"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1) ;;
 base)	"$top/scripts/tree.sh" --worktree base base
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/$base-base" "$outdir-base/$cfg" | tail -1) ;;
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree base)" "$(variant_out base)/$cfg" | tail -1) ;;
 naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$build/wt/$base-naive" "$outdir-naive/$cfg" | tail -1) ;;
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
 esac
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
 "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \

@@ -32,6 +32,12 @@ say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 # Patches in series order (patches/BASE/series lists file names, one a line).
+# A variant tree NAME (tree.sh --worktree) and its output directory: the
+# same layout as $tree and $outdir one level down, so that ccache (base_dir
+# build/) serves every file a variant shares with the main tree's builds.
+variant_tree() { echo "$build/variant-$1/linux-$base"; }
+variant_out() { echo "$build/variant-$1/out/$base"; }
+
 series_files() {
 	[ -f "$patches/series" ] || return 0
 	grep -v -e '^#' -e '^$' "$patches/series" | sed "s|^|$patches/|"

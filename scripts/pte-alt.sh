@@ -17,15 +17,9 @@ patch=$top/controls/$base/arm64-vmemmap-pte.patch
 [ -f "$patch" ] || die "no $patch: the $base series has no PTE variant"
 "$top/scripts/deps.sh"
 "$top/scripts/tree.sh"
-# The variant's tree and output mirror build/linux-BASE and build/out/BASE,
-# so that ccache (base_dir build/) serves every file but the patched one.
-vt=$build/variant-pte/linux-$base
-[ -d "$vt" ] && git -C "$tree" worktree remove --force "$vt"
-git -C "$tree" worktree prune
-mkdir -p "$build/variant-pte/out/$base"
-git -C "$tree" worktree add -q --detach "$vt" hvo || die "no worktree at $vt"
-git -C "$vt" am -q "$patch" || die "${patch##*/} does not apply to the series"
-img=$("$top/scripts/build-kernel.sh" arm64-4k "$vt" "$build/variant-pte/out/$base/arm64-4k" | tail -1)
+# A variant tree laid out like the main one: ccache serves all but mmu.c.
+"$top/scripts/tree.sh" --worktree pte hvo "$patch"
+img=$("$top/scripts/build-kernel.sh" arm64-4k "$(variant_tree pte)" "$(variant_out pte)/arm64-4k" | tail -1)
 "$top/scripts/build-guest.sh" arm64 >/dev/null
 for map in pmd pte; do
 	v=0; [ $map = pte ] && v=1

@@ -7,8 +7,10 @@
 #                      matches patches/ (refuses to touch unexported work)
 #   tree.sh --reset    drop the tree's commits and re-apply patches/
 #   tree.sh --worktree NAME REV [PATCH...]
-#                      a second tree build/wt/BASE-NAME at REV (e.g. base) with
-#                      PATCH files applied: for controls on the bare base
+#                      a second tree build/variant-NAME/linux-BASE at REV (e.g.
+#                      base) with PATCH files applied: controls on the bare
+#                      base, measurement variants, bisect-build (lib.sh:
+#                      variant_tree, variant_out)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -55,10 +57,11 @@ mkdir -p "$build"
 case "${1:-}" in
 --worktree)
 	name=$2 rev=$3; shift 3
-	wt=$build/wt/$base-$name
+	wt=$(variant_tree "$name")
 	[ -d "$tree" ] || make_base
 	[ -d "$wt" ] && { git -C "$tree" worktree remove --force "$wt"; }
 	git -C "$tree" worktree prune
+	mkdir -p "$(variant_out "$name")"
 	git -C "$tree" worktree add -q --detach "$wt" "$rev"
 	apply_series "$wt" "$@"
 	say "worktree $wt at $rev + $# patch(es)"
