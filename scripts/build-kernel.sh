@@ -7,7 +7,7 @@
 # fragments, merged with the tree's scripts/kconfig/merge_config.sh on top of
 # allnoconfig: configs/common.config, base-V.P.config (the tree's version),
 # mm-test.config, ARCH.config, NAME.config
-# (if present), hvo.config (only if the tree's architecture selects
+# (if present), V.P/NAME.config (if present), hvo.config (only if the tree's architecture selects
 # ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP) and ARCH-hvo.config (then, if the tree
 # defines its options), then any files named in $HVO_EXTRA_CONFIGS.
 # Every option a fragment asks for is checked in the final .config.
@@ -33,6 +33,9 @@ ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$src/Makefile" | paste -sd
 [ -f "$cfg/base-$ver.config" ] || die "no configs/base-$ver.config for the $ver tree $src"
 frags=("$cfg/common.config" "$cfg/base-$ver.config" "$cfg/mm-test.config" "$cfg/$arch.config")
 [ "$name" != "$arch" ] && { [ -f "$cfg/$name.config" ] || die "no configs/$name.config"; frags+=("$cfg/$name.config"); }
+# What a configuration must set differently on this base (configs/V.P/NAME.config:
+# the preemption models offered differ between 6.12 and 7.3).
+[ -f "$cfg/$ver/$name.config" ] && frags+=("$cfg/$ver/$name.config")
 # Does the tree's Kconfig define every option fragment $1 sets?
 defines_all() {
 	local opt
@@ -62,21 +65,24 @@ mk=(make -s -C "$src" O="$out" CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
 	> "$out/config.log" 2>&1 || { cat "$out/config.log"; die "$name: merge_config failed"; }
 "${mk[@]}" olddefconfig >> "$out/config.log" 2>&1
 
-# Fail loudly on any option Kconfig dropped or changed.
-bad=0
+# Fail loudly on any option Kconfig dropped or changed. A later fragment
+# overrides an earlier one, as in merge_config.sh.
+declare -A want
 while IFS= read -r line; do
 	case $line in
-	CONFIG_*=*) opt=${line%%=*} want=${line#*=} ;;
-	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *} want=n ;;
-	*) continue ;;
+	CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
+	"# CONFIG_"*" is not set") opt=${line#\# }; want[${opt%% *}]=n ;;
 	esac
+done < <(cat "${frags[@]}")
+bad=0
+for opt in "${!want[@]}"; do
 	have=$(grep -E "^$opt=" "$out/.config" | cut -d= -f2- || true)
 	[ -n "$have" ] || have=n
-	if [ "$have" != "$want" ]; then
-		say "$name: $opt=$want requested, .config has $opt=$have"
+	if [ "$have" != "${want[$opt]}" ]; then
+		say "$name: $opt=${want[$opt]} requested, .config has $opt=$have"
 		bad=1
 	fi
-done < <(cat "${frags[@]}")
+done
 [ $bad = 0 ] || die "$name: Kconfig dropped requested options (see above)"
 
 jobs=$(( $(nproc) + 1 ))

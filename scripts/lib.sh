@@ -86,3 +86,44 @@ stress_tests() {
 	*)		echo hvo_stress ;;
 	esac
 }
+
+# granule CONFIG: the arm64 base page size of a configuration, in KiB
+# (4 unless its name says 16k or 64k); x86_64: 4.
+granule() {
+	case $1 in
+	*-16k*) echo 16 ;;
+	*-64k*) echo 64 ;;
+	*) echo 4 ;;
+	esac
+}
+
+# bootmem_args CONFIG: the huge pages a boot with HVO on reserves on the
+# command line, for hvo_bootmem to check and free before the other tests:
+# the gigantic size (and on 4K and 16K the 32M one too) of the granule.
+# x86_64's boot.sh already names the 1G hstate.
+bootmem_args() {
+	case ${1%%-*}:$(granule "$1") in
+	x86_64:*)	echo hugepages=2 ;;
+	arm64:4)	echo hugepagesz=1G hugepages=2 hugepagesz=32M hugepages=4 ;;
+	arm64:16)	echo hugepagesz=1G hugepages=1 hugepagesz=32M hugepages=4 ;;
+	arm64:64)	echo hugepagesz=512M hugepages=2 ;;
+	esac
+}
+
+# guest_mem CONFIG: guest memory for a configuration (boot.sh's default, but
+# 8G on 64K, where the smallest optimizable huge page is 512M).
+guest_mem() {
+	case ${1%%-*}:$(granule "$1") in
+	arm64:64)	echo 8G ;;
+	esac
+}
+
+# smp_stress_test: the stress of the matrix's -smp boots: windows in every
+# cycle and (7.3) the interrupt-context readers; with one CPU nothing can
+# touch a window, and the stress then requires that no fault was fixed up.
+smp_stress_test() {
+	case $base in
+	6.12)	echo hugetlb_vmemmap_stress_smp ;;
+	*)	echo hvo_stress_smp ;;
+	esac
+}

@@ -36,23 +36,8 @@ for cfg in "${configs[@]}"; do
 		step_ktap "$res/guest-$arch.ktap" "$base.guest.$arch" "$top/scripts/build-guest.sh" "$arch" || continue
 		guest_built[$arch]=1
 	fi
-	# Two 1G pages reserved at boot (x86_64's boot.sh already names the 1G
-	# hstate): hvo_bootmem checks and frees them before the others run.
-	bootmem=(hugepages=2); [ "$arch" = arm64 ] && bootmem=(hugepagesz=1G hugepages=2)
-	stress=$(stress_tests "$arch")
-	first=${stress%%,*} rest=${stress#"${stress%%,*}"}
-	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
-	"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
-		"hvo_bootmem,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
-		hugetlb_free_vmemmap=on "${bootmem[@]}" > /dev/null
-	# arm64 boots at EL2 with VHE (boot.sh), as KVM hosts run, and this
-	# must be visible on the console; the boot with HVO off runs at EL1.
-	[ "$arch" = arm64 ] && step_ktap "$res/$cfg.vhe.ktap" "$base.$cfg.hvo-on.vhe" \
-		grep -m1 'CPU features: detected: Virtualization Host Extensions' \
-		"$res/$cfg.hvo-on.log"
-	say "[$((SECONDS - t0)) s] $cfg: boot with hugetlb_free_vmemmap=off"
-	EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
-		hugetlb_free_vmemmap=off > /dev/null
+	say "[$((SECONDS - t0)) s] $cfg: boots"
+	"$top/scripts/test-config.sh" "$cfg" "$img"
 done
 
 for log in "$res"/*.log; do

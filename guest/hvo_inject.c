@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvo_inject [-n PAGES] [-r ROUNDS] [-p PERCENT]
+ *
+ * HVO under allocation failure, in both directions, with the kernel's page
+ * allocation failure injection (fail_page_alloc) limited by its stack-trace
+ * filter to allocations made from mm/hugetlb_vmemmap.c: the huge pages
+ * themselves still allocate, only HVO's own allocations (the vmemmap pages
+ * of a restore, the zone's shared tail page, a split's PTE table, a moved
+ * head page) fail.  With the default-size pool empty and the vmemmap in use
+ * at its baseline (nr_memmap_pages + nr_memmap_boot_pages):
+ *
+ * 1. optimize, every allocation failing: PAGES pages are allocated and none
+ *    is optimized (the vmemmap does not change), and they free cleanly.
+ *    This needs a boot in which no default-size page was optimized before
+ *    (the shared tail page is allocated once per zone), so run it first.
+ * 2. restore, every allocation failing: PAGES pages allocated and optimized
+ *    without injection stay in the pool, optimized, when freed; freed again
+ *    without injection, they all go and the vmemmap is back at its baseline.
+ * 3. ROUNDS rounds at PERCENT %: allocate and free under injection; HVO's
+ *    saving is always a whole number of pages' worth, then everything drains.
+ *
+ * Output is KTAP, and one line for scripts:
+ *
+ *   # inject: pages=64 opt_failed=64 restore_failed=64 mixed_opt_failed=3
+ *     mixed_restore_failed=41 injected=530
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sysfs_io.h"
+
+#define FA		"/sys/kernel/debug/fail_page_alloc/"
+#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
+#define STRUCT_PAGE_SZ	64
+#define TIMES		1000000L	/* injections allowed; the rest is the count */
+
+static char nr_path[128];
+static long per_page;		/* vmemmap pages HVO frees per huge page */
+static long base;		/* vmemmap pages in use with the pool empty */
+static int test_nr, failed;
+
+static void result(bool ok, const char *what)
+{
+	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, what);
+	fflush(stdout);
+	failed += !ok;
+}
+
+/* Functions of mm/hugetlb_vmemmap.c that allocate, or call what does. */
+static const char *const vmemmap_syms[] = {
+	"hugetlb_vmemmap_restore_folio", "hugetlb_vmemmap_restore_folios",
+	"hugetlb_vmemmap_optimize_folio", "hugetlb_vmemmap_optimize_folios",
+	"hugetlb_vmemmap_optimize_bootmem_folios",
+};
+
+/*
+ * The text of mm/hugetlb_vmemmap.c: from the lowest of vmemmap_syms to the
+ * next text symbol after the highest (one object's functions are contiguous).
+ */
+static bool vmemmap_text(unsigned long *lo, unsigned long *hi)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long addr, top = 0, next = ~0UL;
+	char type, name[256];
+
+	*lo = ~0UL;
+	while (f && fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3)
+		for (size_t i = 0; i < sizeof(vmemmap_syms) / sizeof(vmemmap_syms[0]); i++)
+			if (!strcmp(name, vmemmap_syms[i])) {
+				*lo = addr < *lo ? addr : *lo;
+				top = addr > top ? addr : top;
+			}
+	if (f)
+		rewind(f);
+	while (f && fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3)
+		if ((type == 't' || type == 'T') && addr > top && addr < next)
+			next = addr;
+	if (f)
+		fclose(f);
+	*hi = next;
+	return *lo && *lo != ~0UL && top && next != ~0UL;
+}
+
+static bool fa_write(const char *file, const char *val)
+{
+	char path[128];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), FA "%s", file);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(val, f) >= 0;
+	return !fclose(f) && ok;
+}
+
+static bool inject(long percent)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", percent);
+	return fa_write("probability", buf);
+}
+
+static long injected(void)
+{
+	long left;
+
+	return read_long(FA "times", &left) ? -1 : TIMES - left;
+}
+
+static bool setup_injection(void)
+{
+	unsigned long lo, hi;
+	char buf[32];
+
+	if (!vmemmap_text(&lo, &hi)) {
+		printf("# no mm/hugetlb_vmemmap.c symbols in /proc/kallsyms\n");
+		return false;
+	}
+	printf("# injecting into allocations called from %#lx-%#lx\n", lo, hi);
+	snprintf(buf, sizeof(buf), "%ld", TIMES);
+	if (!inject(0) || !fa_write("interval", "1") || !fa_write("times", buf) ||
+	    !fa_write("space", "0") || !fa_write("verbose", "0") ||
+	    !fa_write("task-filter", "N") || !fa_write("ignore-gfp-wait", "N") ||
+	    !fa_write("ignore-gfp-highmem", "N") || !fa_write("min-order", "0") ||
+	    !fa_write("stacktrace-depth", "32"))
+		return false;
+	snprintf(buf, sizeof(buf), "%#lx", lo);
+	if (!fa_write("require-start", buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%#lx", hi);
+	return fa_write("require-end", buf);
+}
+
+static long pool(void)
+{
+	long nr;
+
+	return read_long(nr_path, &nr) ? -1 : nr;
+}
+
+/* The vmemmap pages HVO saves now, or -1 if not whole pages' worth. */
+static long optimized(void)
+{
+	long saved = base - memmap_pages();
+
+	return saved >= 0 && saved % per_page == 0 ? saved / per_page : -1;
+}
+
+/* Pool back to empty without injection, and the vmemmap at its baseline. */
+static bool drain(void)
+{
+	return !inject(0) && !write_long(nr_path, 0) && pool() == 0 &&
+	       memmap_pages() == base;
+}
+
+static void test_optimize(long n, long *opt_failed)
+{
+	long got, opt;
+	bool ok;
+
+	ok = inject(100) && !write_long(nr_path, n);
+	got = pool();
+	opt = optimized();
+	*opt_failed = got - opt;
+	printf("# optimize, all failing: %ld pages allocated, %ld optimized\n", got, opt);
+	ok = ok && got > 0 && opt == 0;
+	result(drain() && ok, "optimize fails cleanly: pages allocated, none optimized");
+}
+
+static void test_restore(long n, long *restore_failed)
+{
+	long got, opt, left, left_opt;
+	bool ok;
+
+	ok = !inject(0) && !write_long(nr_path, n);
+	got = pool();
+	opt = optimized();
+	printf("# restore: %ld pages allocated, %ld optimized\n", got, opt);
+	ok = ok && got > 0 && opt == got && inject(100);
+	write_long(nr_path, 0);	/* expected to stop short */
+	left = pool();
+	left_opt = optimized();
+	*restore_failed = left;
+	printf("# restore, all failing: %ld pages left in the pool, %ld optimized\n", left,
+	       left_opt);
+	ok = ok && left == got && left_opt == got;
+	result(drain() && ok, "restore fails cleanly: pages stay in the pool, optimized");
+}
+
+static void test_mixed(long n, int rounds, long percent, long *opt_failed, long *restore_failed)
+{
+	bool ok = true;
+
+	*opt_failed = *restore_failed = 0;
+	for (int r = 1; r <= rounds && ok; r++) {
+		long got, opt, left, left_opt;
+
+		ok = inject(percent);
+		write_long(nr_path, n);
+		got = pool();
+		opt = optimized();
+		write_long(nr_path, 0);
+		left = pool();
+		left_opt = optimized();
+		if (got < 0 || opt < 0 || opt > got || left < 0 || left_opt < 0 || left_opt > left) {
+			printf("# round %d: %ld allocated, %ld optimized; %ld left, %ld optimized\n",
+			       r, got, opt, left, left_opt);
+			ok = false;
+		}
+		*opt_failed += got - opt;
+		*restore_failed += left;
+		if (!drain()) {
+			printf("# round %d: pool %ld, vmemmap %ld pages, baseline %ld\n", r,
+			       pool(), memmap_pages(), base);
+			ok = false;
+		}
+	}
+	printf("# mixed, %ld%% failing, %d rounds: %ld left unoptimized, %ld restores failed\n",
+	       percent, rounds, *opt_failed, *restore_failed);
+	result(ok && *restore_failed > 0, "mixed failures: whole pages saved, all drains");
+}
+
+int main(int argc, char **argv)
+{
+	long n = 64, percent = 30, kb, page_kb, hvo = -1;
+	long opt_failed = 0, restore_failed = 0, mixed_opt = 0, mixed_restore = 0;
+	int c, rounds = 20;
+
+	while ((c = getopt(argc, argv, "n:r:p:")) != -1) {
+		if (c == 'n')
+			n = atol(optarg);
+		else if (c == 'r')
+			rounds = atoi(optarg);
+		else if (c == 'p')
+			percent = atol(optarg);
+		else
+			return 1;
+	}
+	printf("KTAP version 1\n1..3\n");
+	kb = default_hugepage_kb();
+	page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	per_page = kb / page_kb * STRUCT_PAGE_SZ / (page_kb * 1024) - 1;
+	snprintf(nr_path, sizeof(nr_path),
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
+	read_long(HVO_SYSCTL, &hvo);
+	if (hvo != 1 || per_page < 1) {
+		printf("# SKIP HVO %s for %ldkB pages\n", hvo == 1 ? "cannot optimize" : "off", kb);
+		return 4;
+	}
+	if (access(FA "probability", W_OK)) {
+		printf("# SKIP no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)\n", FA);
+		return 4;
+	}
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		printf("# mlockall failed\n");
+	if (write_long(nr_path, 0) || pool() != 0 || !setup_injection()) {
+		printf("Bail out! cannot empty the pool or set up fail_page_alloc\n");
+		return 1;
+	}
+	base = memmap_pages();
+	printf("# %ldkB pages, %ld vmemmap pages freed each, baseline %ld\n", kb, per_page, base);
+	test_optimize(n, &opt_failed);
+	test_restore(n, &restore_failed);
+	test_mixed(n, rounds, percent, &mixed_opt, &mixed_restore);
+	inject(0);
+	printf("# inject: pages=%ld opt_failed=%ld restore_failed=%ld mixed_opt_failed=%ld mixed_restore_failed=%ld injected=%ld\n",
+	       n, opt_failed, restore_failed, mixed_opt, mixed_restore, injected());
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+#!/bin/bash
+# The matrix's table and JSON, from its KTAP files and consoles: one row a
+# configuration, one column a boot (or the build), then the vmemmap saved
+# against the theoretical maximum, the windows and the fixups by context.
+#
+#   matrix-table.sh DIR BASE...     (DIR/BASE/*.ktap, *.log; writes DIR/matrix.json)
+#
+# A cell is "pass", "FAIL" (with the failed tests listed under the table),
+# "-" (not run) or "n/a". Savings: hstates at the theoretical maximum of
+# those allocated, computed here from the configuration's granule and a
+# 64-byte struct page (vmemmap pages per huge page - 1, per page), for the
+# pages allocated at run time (hvo_savings) and at boot (hvo_bootmem).
+# Exit 1 if any cell failed; the last line is "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+dir=$1; shift
+json=$dir/matrix.json
+
+# cell KTAP: pass, FAIL or - (no file).
+cell() {
+	[ -f "$1" ] || { echo -; return; }
+	if grep -qE '^not ok ' "$1" || ! grep -qE '^ok ' "$1"; then echo FAIL; else echo pass; fi
+}
+
+# savings LOG KIB TAG: "OK/N" hstates whose freed KiB equal the maximum
+# (TAG: savings = runtime allocation, bootmem = boot-time reservation).
+savings() {
+	[ -f "$1" ] || { echo -; return; }
+	awk -v g="$2" -v tag="$3" '
+	$0 ~ "# " tag ": " {
+		sub(/.*# [a-z-]+: /, "")
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		kb = v["hstate"] + 0
+		if (tag == "savings") { if (seen[kb]++) next; n = v["pages"]; got = v["freed_kib"] }
+		else { n = v["pages"]; got = v["boot_saving_kib"] }
+		per = kb / g * 64 / (g * 1024)
+		max = per > 1 ? n * (per - 1) * g : 0
+		if (n > 0) { tot++; ok += (got == max) }
+		name = kb >= 1048576 ? kb / 1048576 "G" : (kb >= 1024 ? kb / 1024 "M" : kb "K")
+		detail = detail (detail ? " " : "") name ":" (n > 0 ? got "/" max : "none")
+	}
+	END { if (!tot) print "-"; else printf "%d/%d %s\n", ok, tot, detail }' "$1"
+}
+
+# stress LOG: windows and fixups by context summed over its stress runs.
+stress() {
+	awk '/# stress: / {
+		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) s[kv[1]] += kv[2]; n++ }
+	END { if (!n) print "- - - - - -"; else printf "%d %d %d %d %d %d\n", s["windows"], s["fixups"],
+		s["fixups_task"], s["fixups_softirq"], s["fixups_hardirq"], s["fixups_nmi"] }' "$1" 2>/dev/null ||
+		echo "- - - - - -"
+}
+
+smps=$(for b in "$@"; do ls "$dir/$b" 2>/dev/null; done | sed -n 's/.*\.smp\([0-9]*\)\.ktap$/\1/p' | sort -un)
+hdr=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s' config build on vhe off inject)
+for n in $smps; do hdr+=$(printf ' %-5s' "smp$n"); done
+hdr+=$(printf ' %-9s %-9s %7s %7s  %s' runtime boot windows fixups "task/softirq/hardirq/nmi")
+echo "$hdr"
+printf '[' > "$json"
+sep=
+for b in "$@"; do
+	r=$dir/$b
+	for bk in "$r"/build-*.ktap; do
+		[ -f "$bk" ] || continue
+		cfg=${bk##*/build-}; cfg=${cfg%.ktap}
+		g=$(granule "$cfg")
+		build=$(cell "$bk") on=$(cell "$r/$cfg.hvo-on.ktap") vhe=$(cell "$r/$cfg.vhe.ktap")
+		off=$(cell "$r/$cfg.hvo-off.ktap") inj=$(cell "$r/$cfg.inject.ktap")
+		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)
+		read -r win fix ft fs fh fn < <(stress "$r/$cfg.hvo-on.log")
+		line=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s' "$b:$cfg" "$build" "$on" "$vhe" "$off" "$inj")
+		smpj=
+		for n in $smps; do
+			c=$(cell "$r/$cfg.smp$n.ktap")
+			line+=$(printf ' %-5s' "$c")
+			smpj+="${smpj:+,}\"$n\":\"$c\""
+		done
+		line+=$(printf ' %-9s %-9s %7s %7s  %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn")
+		echo "$line"
+		printf '%s\n{"base":"%s","config":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
+			"$sep" "$b" "$cfg" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$smpj" "$rt" "$bm" \
+			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" >> "$json"
+		sep=,
+	done
+done
+echo ']' >> "$json"
+echo
+echo "savings per hstate (freed KiB / theoretical maximum KiB), runtime then boot-time:"
+for b in "$@"; do
+	for bk in "$dir/$b"/build-*.ktap; do
+		[ -f "$bk" ] || continue
+		cfg=${bk##*/build-}; cfg=${cfg%.ktap}
+		g=$(granule "$cfg")
+		printf '  %-20s %s | %s\n' "$b:$cfg" "$(savings "$dir/$b/$cfg.hvo-on.log" "$g" savings | cut -d' ' -f2-)" \
+			"$(savings "$dir/$b/$cfg.hvo-on.log" "$g" bootmem | cut -d' ' -f2-)"
+	done
+done
+echo "JSON: ${json#$top/}"
+echo
+files=()
+for b in "$@"; do files+=("$dir/$b"/*.ktap); done
+"$top/scripts/results.sh" "${files[@]}"

@@ -1,0 +1,78 @@
+#!/bin/bash
+# The full matrix (on demand, not CI): every arm64 granule and table depth,
+# each paired with a preemption model and a checker, booted as ./hvo test
+# boots a configuration (scripts/test-config.sh: HVO on at EL2 with VHE and
+# huge pages reserved at boot, then HVO off at EL1); where a kernel has
+# fail_page_alloc, one more boot with HVO's allocations made to fail
+# (hvo_inject); and the first configuration of each series again with 1, 2,
+# 8 and 16 CPUs (stress and savings). Then one table and build/matrix/matrix.json
+# (scripts/matrix-table.sh).
+#
+#   matrix.sh [BASE:CONFIG...]
+#
+# Default: 7.3 and 6.12, each with arm64-4k (48-bit VA, PREEMPT,
+# DEBUG_PREEMPT), arm64-4k-39 (KASAN, fail_page_alloc), arm64-4k-52 (LPA2,
+# PREEMPT_RT, lockdep), arm64-16k-47 (fail_page_alloc), arm64-16k-48
+# (PREEMPT, lockdep), arm64-64k-42, arm64-64k-52 (LVA/LPA, lockdep); the
+# lazy, voluntary or no-preemption models per base are in configs/BASE/.
+# HVO_MATRIX_SMP overrides the CPU counts ("" for none).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+configs=(arm64-4k arm64-4k-39 arm64-4k-52 arm64-16k-47 arm64-16k-48 arm64-64k-42 arm64-64k-52)
+specs=("$@")
+if [ ${#specs[@]} = 0 ]; then
+	for b in 7.3 6.12; do specs+=("${configs[@]/#/$b:}"); done
+fi
+smps=${HVO_MATRIX_SMP-1 2 8 16}
+mdir=$build/matrix
+t0=$SECONDS
+"$top/scripts/deps.sh" || die "could not install the packages"
+
+# One series: apply it, build the guest, then each configuration.
+run_base() {
+	local b=$1; shift
+	local res=$mdir/$b cfg img first=
+	export HVO_BASE=$b HVO_RESDIR=$res
+	. "$top/scripts/lib.sh"
+	rm -rf "$res" && mkdir -p "$res"
+	say "[$((SECONDS - t0)) s] $b series: apply"
+	step_ktap "$res/series-applies.ktap" "$b.series-applies" "$top/scripts/tree.sh" || return
+	step_ktap "$res/guest-arm64.ktap" "$b.guest.arm64" "$top/scripts/build-guest.sh" arm64 || return
+	for cfg in "$@"; do
+		say "[$((SECONDS - t0)) s] $b $cfg: kernel"
+		step_ktap "$res/build-$cfg.ktap" "$b.build.$cfg" "$top/scripts/build-kernel.sh" "$cfg" ||
+			continue
+		img=$(tail -1 "$res/build-$cfg.ktap.log")
+		say "[$((SECONDS - t0)) s] $b $cfg: boots"
+		"$top/scripts/test-config.sh" "$cfg" "$img"
+		if grep -q '^CONFIG_FAIL_PAGE_ALLOC=y' "$outdir/$cfg/.config"; then
+			say "[$((SECONDS - t0)) s] $b $cfg: HVO's allocations made to fail"
+			MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.inject" arm64 "$img" \
+				hvo_inject hugetlb_free_vmemmap=on > /dev/null
+		fi
+		[ -n "$first" ] || first=$cfg:$img
+	done
+	[ -n "$first" ] || return
+	cfg=${first%%:*} img=${first#*:}
+	for n in $smps; do
+		say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"
+		SMP=$n MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.smp$n" arm64 "$img" \
+			"hvo_savings,$(smp_stress_test)" hugetlb_free_vmemmap=on > /dev/null
+	done
+}
+
+declare -A by_base
+order=()
+for sp in "${specs[@]}"; do
+	b=${sp%%:*} c=${sp#*:}
+	[ "$b" != "$sp" ] && [ -f "$top/patches/$b/BASE" ] && [ -f "$top/configs/$c.config" ] ||
+		die "bad BASE:CONFIG \"$sp\""
+	[ -n "${by_base[$b]:-}" ] || order+=("$b")
+	by_base[$b]+=" $c"
+done
+for b in "${order[@]}"; do
+	# shellcheck disable=SC2086 # the configurations are words
+	(run_base "$b" ${by_base[$b]})
+done
+say "[$((SECONDS - t0)) s] matrix done"
+"$top/scripts/matrix-table.sh" "$mdir" "${order[@]}"

@@ -1,0 +1,30 @@
+#!/bin/bash
+# The boots of one built configuration (HVO_BASE, see lib.sh): with HVO on
+# and huge pages reserved on the command line (hvo_bootmem, the stress runs,
+# hvo_savings, the hugetlb kselftests, hvo_pool_max), checking on arm64 that
+# the kernel ran at EL2 with VHE; then at EL1 with hugetlb_free_vmemmap=off.
+# KTAP files land in build/results/BASE/ (HVO_RESDIR).
+#
+#   test-config.sh CONFIG IMAGE
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cfg=$1 img=$2
+arch=${cfg%%-*}
+res=$resdir
+mem=$(guest_mem "$cfg"); [ -n "$mem" ] && export MEM=$mem
+read -ra bootmem <<< "$(bootmem_args "$cfg")"
+stress=$(stress_tests "$arch")
+first=${stress%%,*} rest=${stress#"${stress%%,*}"}
+say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
+"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
+	"hvo_bootmem,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
+	hugetlb_free_vmemmap=on "${bootmem[@]}" > /dev/null
+# arm64 boots at EL2 with VHE (boot.sh), as KVM hosts run, and this must be
+# visible on the console; the boot with HVO off runs at EL1.
+[ "$arch" = arm64 ] && step_ktap "$res/$cfg.vhe.ktap" "$base.$cfg.hvo-on.vhe" \
+	grep -m1 'CPU features: detected: Virtualization Host Extensions' \
+	"$res/$cfg.hvo-on.log"
+say "$cfg: boot with hugetlb_free_vmemmap=off"
+EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
+	hugetlb_free_vmemmap=off > /dev/null
+exit 0
