@@ -22,6 +22,12 @@
 #   control.sh arm64-stall   the full series, windows held open 1.5 s and
 #                            vmemmap_bbm.stall_timeout_s=1: a waiter must report
 #                            the stall and keep waiting (the guest finishes)
+#   control.sh arm64-bootmem-tails
+#                            7.3 only: the series without its patch 0004 (the
+#                            tail check skipped for boot-time gigantic folios),
+#                            booted with 32M pages reserved on the command
+#                            line, which pre-HVO skips: DEBUG_VM must warn in
+#                            vmemmap_remap_pte() at boot (hvo_bootmem fails)
 #   control.sh arm64-unsafe-remap
 #                            7.3 only: the full series, tail output addresses
 #                            changed while still writable (debug knob
@@ -36,7 +42,7 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-unsafe-remap}
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-bootmem-tails|arm64-unsafe-remap}
 kernel=series args=() finish=0
 # 7.3's guest tests: no hugepage-vmemmap; its stress needs -M for windows.
 v=; [ "$base" = 6.12 ] || v=_73
@@ -49,6 +55,9 @@ case $base:$name in
 		expect='unsafe attribute change' ;;
 7.3:arm64-naive)
 		cfg=arm64-4k kernel=naive tests=hvo_savings expect='unsafe attribute change' ;;
+7.3:arm64-bootmem-tails)
+		cfg=arm64-4k kernel=without-0004 tests=hvo_bootmem
+		args=(hugepagesz=32M hugepages=4) expect='WARNING: .* at vmemmap_remap_pte' ;;
 *:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
 		expect='Unable to handle kernel paging request' ;;
 7.3:arm64-nofixup-irq)
@@ -67,6 +76,12 @@ series)	"$top/scripts/tree.sh"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1) ;;
 base)	"$top/scripts/tree.sh" --worktree base base
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree base)" "$(variant_out base)/$cfg" | tail -1) ;;
+without-*)	# the series without one of its patches
+	n=${kernel#without-}
+	mapfile -t keep < <(series_files | grep -v "/$n-")
+	"$top/scripts/tree.sh" --worktree "$kernel" base "${keep[@]}"
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$kernel")" \
+		"$(variant_out "$kernel")/$cfg" | tail -1) ;;
 naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
 esac

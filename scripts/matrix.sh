@@ -2,10 +2,9 @@
 # The full matrix (on demand, not CI): every arm64 granule and table depth,
 # each paired with a preemption model and a checker, booted as ./hvo test
 # boots a configuration (scripts/test-config.sh: HVO on at EL2 with VHE and
-# huge pages reserved at boot, then HVO off at EL1); where a kernel has
-# fail_page_alloc, one more boot with HVO's allocations made to fail
-# (hvo_inject); and arm64-4k again with 1, 2, 8 and 16 CPUs (stress and
-# savings). Then one table of every result in build/matrix, and
+# huge pages reserved at boot, HVO's own allocations made to fail where the
+# kernel has fail_page_alloc, then HVO off at EL1); and arm64-4k again with
+# 1, 2, 8 and 16 CPUs (stress and savings). Then one table of every result in build/matrix, and
 # build/matrix/matrix.json (scripts/matrix-table.sh). A run replaces the
 # results of the configurations it runs and keeps the others, so that one
 # cell can be run again ("./hvo matrix 7.3:arm64-64k-42").
@@ -13,7 +12,7 @@
 #   matrix.sh [BASE:CONFIG...]
 #
 # Default: 7.3 and 6.12, each with arm64-4k (48-bit VA, PREEMPT,
-# DEBUG_PREEMPT), arm64-4k-39 (KASAN, fail_page_alloc), arm64-4k-52 (LPA2,
+# DEBUG_PREEMPT, fail_page_alloc), arm64-4k-39 (KASAN), arm64-4k-52 (LPA2,
 # PREEMPT_RT, lockdep), arm64-16k-47 (fail_page_alloc), arm64-16k-48
 # (PREEMPT, lockdep), arm64-64k-42, arm64-64k-52 (LVA/LPA, lockdep); the
 # lazy, voluntary or no-preemption models per base are in configs/BASE/.
@@ -49,11 +48,6 @@ run_base() {
 		img=$(tail -1 "$res/build-$cfg.ktap.log")
 		say "[$((SECONDS - t0)) s] $b $cfg: boots"
 		"$top/scripts/test-config.sh" "$cfg" "$img"
-		if grep -q '^CONFIG_FAIL_PAGE_ALLOC=y' "$outdir/$cfg/.config"; then
-			say "[$((SECONDS - t0)) s] $b $cfg: HVO's allocations made to fail"
-			MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.inject" arm64 "$img" \
-				hvo_inject hugetlb_free_vmemmap=on > /dev/null
-		fi
 		[ "$cfg" = arm64-4k ] || continue
 		for n in $smps; do
 			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"
