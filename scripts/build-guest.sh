@@ -4,7 +4,9 @@
 #   /init            guest/init.c (static)
 #   /tests/*         our guest programs (static) and the hugetlb mm kselftests
 #                    of SRC (lib.sh: kselftests_built), built with the
-#                    selftests' own Makefile
+#                    selftests' own Makefile, with run_vmtests.sh and the
+#                    scripts of its hugetlb category
+#   /bin/bash        Debian's bash-static, for those scripts
 #   /etc/hvo-tests   guest/tests.list
 #
 #   build-guest.sh ARCH [SRC]      ARCH: arm64 | x86_64; SRC: kernel tree
@@ -30,6 +32,7 @@ for c in "$top"/guest/*.c; do
 	[ "$n" = init ] && continue
 	"${cross}gcc" "${cflags[@]}" -o "$root/tests/$n" "$c" -lpthread
 done
+cp "$top/guest/"*.sh "$root/tests/"
 cp "$top/guest/tests.list" "$root/etc/hvo-tests"
 
 # busybox (Debian's static build) for the tests that call a shell, and for
@@ -42,6 +45,14 @@ if [ ! -x "$deb/bin/busybox" ]; then
 	dpkg-deb -x "$deb"/busybox-static_*.deb "$deb"
 fi
 mkdir -p "$root/bin" && cp "$deb/bin/busybox" "$root/bin/busybox"
+# bash (Debian's static build) for run_vmtests.sh and its scripts, which
+# need it; busybox provides the rest of their commands.
+if [ ! -x "$deb/bin/bash-static" ]; then
+	(cd "$deb" && apt-get download -q "bash-static:$debarch" >/dev/null 2>&1) ||
+		die "apt-get download bash-static:$debarch failed"
+	dpkg-deb -x "$deb"/bash-static_*.deb "$deb"
+fi
+cp "$deb/bin/bash-static" "$root/bin/bash"
 
 # kselftests: UAPI headers of SRC, then the mm Makefile's own rules.
 hdr=$out/headers
@@ -54,6 +65,11 @@ make -s -C "$src/tools/testing/selftests/mm" ARCH=$karch CROSS_COMPILE=$cross \
 	"${kself[@]/#/$ks/}" > "$out/kselftests.log" 2>&1 || {
 	tail -20 "$out/kselftests.log"; die "kselftests failed to build (log $out/kselftests.log)"; }
 for t in "${kself[@]}"; do cp "$ks/$t" "$root/tests/"; done
+# run_vmtests.sh and the scripts of its hugetlb category, run as it runs them.
+for f in run_vmtests.sh charge_reserved_hugetlb.sh hugetlb_reparenting_test.sh \
+	 write_hugetlb_memory.sh; do
+	[ -f "$src/tools/testing/selftests/mm/$f" ] && cp "$src/tools/testing/selftests/mm/$f" "$root/tests/"
+done
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/initramfs.cpio"
 say "$arch guest: $(du -h "$out/initramfs.cpio" | cut -f1) initramfs in $((SECONDS - start)) s"

@@ -68,10 +68,11 @@ case $base in
 esac
 kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
 		   thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
-		   hugetlb_vmemmap_stress)
-# All of them but hugetlb-read-hwpoison, and the stress, which runs on its own.
+		   hugetlb_vmemmap_stress write_to_hugetlbfs)
+# All of them but hugetlb-read-hwpoison, the stress, which runs on its own,
+# and write_to_hugetlbfs, a helper of run_vmtests.sh's cgroup scripts.
 kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
-	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress | paste -sd,)
+	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress -e write_to_hugetlbfs | paste -sd,)
 
 # stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
 # every change opens a window, and the stress runs until 10000 faults were

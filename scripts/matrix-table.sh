@@ -7,7 +7,7 @@
 #
 # A cell is "pass", "FAIL" (with the failed tests listed under the table),
 # "skip" (the kernel lacks what the test needs) or "-" (not run). "inject"
-# is hvo_inject in the boot with HVO on. Savings: hstates at the theoretical maximum of
+# is hvo_inject in the boot with HVO on, "vmtests" run_vmtests.sh -t hugetlb. Savings: hstates at the theoretical maximum of
 # those allocated, computed here from the configuration's granule and a
 # 64-byte struct page (vmemmap pages per huge page - 1, per page), for the
 # pages allocated at run time (hvo_savings) and at boot (hvo_bootmem).
@@ -65,7 +65,7 @@ stress() {
 }
 
 smps=$(for b in "$@"; do ls "$dir/$b" 2>/dev/null; done | sed -n 's/.*\.smp\([0-9]*\)\.ktap$/\1/p' | sort -un)
-hdr=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s' config build on vhe off inject)
+hdr=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s %-7s' config build on vhe off inject vmtests)
 for n in $smps; do hdr+=$(printf ' %-5s' "smp$n"); done
 hdr+=$(printf ' %-9s %-9s %7s %7s  %s' runtime boot windows fixups "task/softirq/hardirq/nmi")
 echo "$hdr"
@@ -79,9 +79,10 @@ for b in "$@"; do
 		g=$(granule "$cfg")
 		build=$(cell "$bk") on=$(cell "$r/$cfg.hvo-on.ktap") vhe=$(cell "$r/$cfg.vhe.ktap")
 		off=$(cell "$r/$cfg.hvo-off.ktap") inj=$(test_cell "$r/$cfg.hvo-on.ktap" hvo_inject)
+		vmt=$(cell "$r/$cfg.vmtests.ktap")
 		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)
 		read -r win fix ft fs fh fn < <(stress "$r/$cfg.hvo-on.log")
-		line=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s' "$b:$cfg" "$build" "$on" "$vhe" "$off" "$inj")
+		line=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s %-7s' "$b:$cfg" "$build" "$on" "$vhe" "$off" "$inj" "$vmt")
 		smpj=
 		for n in $smps; do
 			c=$(cell "$r/$cfg.smp$n.ktap")
@@ -90,8 +91,8 @@ for b in "$@"; do
 		done
 		line+=$(printf ' %-9s %-9s %7s %7s  %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn")
 		echo "$line"
-		printf '%s\n{"base":"%s","config":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
-			"$sep" "$b" "$cfg" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$smpj" "$rt" "$bm" \
+		printf '%s\n{"base":"%s","config":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
+			"$sep" "$b" "$cfg" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
 			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" >> "$json"
 		sep=,
 	done

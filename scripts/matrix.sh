@@ -3,7 +3,8 @@
 # each paired with a preemption model and a checker, booted as ./hvo test
 # boots a configuration (scripts/test-config.sh: HVO on at EL2 with VHE and
 # huge pages reserved at boot, HVO's own allocations made to fail where the
-# kernel has fail_page_alloc, then HVO off at EL1); and arm64-4k again with
+# kernel has fail_page_alloc, then HVO off at EL1); the hugetlb category of
+# the kernel's own run_vmtests.sh, with HVO on; and arm64-4k again with
 # 1, 2, 8 and 16 CPUs (stress and savings). Then one table of every result in build/matrix, and
 # build/matrix/matrix.json (scripts/matrix-table.sh). A run replaces the
 # results of the configurations it runs and keeps the others, so that one
@@ -48,6 +49,9 @@ run_base() {
 		img=$(tail -1 "$res/build-$cfg.ktap.log")
 		say "[$((SECONDS - t0)) s] $b $cfg: boots"
 		"$top/scripts/test-config.sh" "$cfg" "$img"
+		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"
+		MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
+			run_vmtests_hugetlb hugetlb_free_vmemmap=on > /dev/null
 		[ "$cfg" = arm64-4k ] || continue
 		for n in $smps; do
 			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"
