@@ -6,7 +6,8 @@
 #   matrix-table.sh DIR BASE...     (DIR/BASE/*.ktap, *.log; writes DIR/matrix.json)
 #
 # A cell is "pass", "FAIL" (with the failed tests listed under the table),
-# "skip" (the kernel lacks what the test needs) or "-" (not run). "inject"
+# "skip" (the kernel lacks what the test needs) or "-" (not run). "vhe" also
+# fails when a 52-bit VA kernel did not detect LPA2 or LVA. "inject"
 # is hvo_inject in the boot with HVO on, "vmtests" run_vmtests.sh -t hugetlb. Savings: hstates at the theoretical maximum of
 # those allocated, computed here from the configuration's granule and a
 # 64-byte struct page (vmemmap pages per huge page - 1, per page), for the
@@ -78,6 +79,7 @@ for b in "$@"; do
 		cfg=${bk##*/build-}; cfg=${cfg%.ktap}
 		g=$(granule "$cfg")
 		build=$(cell "$bk") on=$(cell "$r/$cfg.hvo-on.ktap") vhe=$(cell "$r/$cfg.vhe.ktap")
+		[ -f "$r/$cfg.va52.ktap" ] && [ "$(cell "$r/$cfg.va52.ktap")" != pass ] && vhe=FAIL
 		off=$(cell "$r/$cfg.hvo-off.ktap") inj=$(test_cell "$r/$cfg.hvo-on.ktap" hvo_inject)
 		vmt=$(cell "$r/$cfg.vmtests.ktap")
 		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)

@@ -25,6 +25,13 @@ say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
 [ "$arch" = arm64 ] && step_ktap "$res/$cfg.vhe.ktap" "$base.$cfg.hvo-on.vhe" \
 	grep -m1 'CPU features: detected: Virtualization Host Extensions' \
 	"$res/$cfg.hvo-on.log"
+# A 52-bit VA kernel must have used it (LPA2 with 4K pages, LVA with 64K):
+# without the CPU feature it would fall back to 48 bits, a table level less.
+case $cfg in
+arm64-*-52) step_ktap "$res/$cfg.va52.ktap" "$base.$cfg.hvo-on.va52" \
+		grep -m1 'CPU features: detected: 52-bit Virtual Addressing (L' \
+		"$res/$cfg.hvo-on.log" ;;
+esac
 say "$cfg: boot with hugetlb_free_vmemmap=off"
 EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
 	hugetlb_free_vmemmap=off > /dev/null
