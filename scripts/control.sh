@@ -23,8 +23,9 @@
 #                            vmemmap_bbm.stall_timeout_s=1: a waiter must report
 #                            the stall and keep waiting (the guest finishes)
 #   control.sh arm64-bootmem-tails
-#                            7.3 only: the series without its patch 0004 (the
-#                            tail check skipped for boot-time gigantic folios),
+#                            7.3 only: the series with its patch 0004 undone
+#                            (controls/7.3/arm64-bootmem-tails.patch: the tail
+#                            check applies to boot-time gigantic folios again),
 #                            booted with 32M pages reserved on the command
 #                            line, which pre-HVO skips: DEBUG_VM must warn in
 #                            vmemmap_remap_pte() at boot (hvo_bootmem fails)
@@ -56,7 +57,7 @@ case $base:$name in
 7.3:arm64-naive)
 		cfg=arm64-4k kernel=naive tests=hvo_savings expect='unsafe attribute change' ;;
 7.3:arm64-bootmem-tails)
-		cfg=arm64-4k kernel=without-0004 tests=hvo_bootmem
+		cfg=arm64-4k kernel=series+arm64-bootmem-tails tests=hvo_bootmem
 		args=(hugepagesz=32M hugepages=4) expect='WARNING: .* at vmemmap_remap_pte' ;;
 *:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
 		expect='Unable to handle kernel paging request' ;;
@@ -76,12 +77,12 @@ series)	"$top/scripts/tree.sh"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1) ;;
 base)	"$top/scripts/tree.sh" --worktree base base
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree base)" "$(variant_out base)/$cfg" | tail -1) ;;
-without-*)	# the series without one of its patches
-	n=${kernel#without-}
-	mapfile -t keep < <(series_files | grep -v "/$n-")
-	"$top/scripts/tree.sh" --worktree "$kernel" base "${keep[@]}"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$kernel")" \
-		"$(variant_out "$kernel")/$cfg" | tail -1) ;;
+series+*)	# the series plus a control patch (controls/BASE/NAME.patch)
+	n=${kernel#series+}
+	"$top/scripts/tree.sh"
+	"$top/scripts/tree.sh" --worktree "$n" hvo "$top/controls/$base/$n.patch"
+	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$n")" \
+		"$(variant_out "$n")/$cfg" | tail -1) ;;
 naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
 esac
