@@ -12,11 +12,13 @@
  *
  * 1. optimize, every allocation failing: PAGES pages are allocated and none
  *    is optimized (the vmemmap does not change), and they free cleanly.
- *    This needs a boot in which no default-size page was optimized before
- *    (the shared tail page is allocated once per zone), so run it first.
+ *    This needs a boot in which no page of the default size was optimized
+ *    before, not even one demoted from a larger size (the shared tail page
+ *    is allocated once per zone and order), so run it first.
  * 2. restore, every allocation failing: PAGES pages allocated and optimized
- *    without injection stay in the pool, optimized, when freed; freed again
- *    without injection, they all go and the vmemmap is back at its baseline.
+ *    without injection stay in the pool, optimized (as free surplus pages),
+ *    when freed; freed again without injection, they all go and the vmemmap
+ *    is back at its baseline.
  * 3. ROUNDS rounds at PERCENT %: allocate and free under injection; HVO's
  *    saving is always a whole number of pages' worth, then everything drains.
  *
@@ -39,7 +41,7 @@
 #define STRUCT_PAGE_SZ	64
 #define TIMES		1000000L	/* injections allowed; the rest is the count */
 
-static char nr_path[128];
+static char nr_path[128], surplus_path[128];
 static long per_page;		/* vmemmap pages HVO frees per huge page */
 static long base;		/* vmemmap pages in use with the pool empty */
 static int test_nr, failed;
@@ -51,39 +53,60 @@ static void result(bool ok, const char *what)
 	failed += !ok;
 }
 
-/* Functions of mm/hugetlb_vmemmap.c that allocate, or call what does. */
-static const char *const vmemmap_syms[] = {
-	"hugetlb_vmemmap_restore_folio", "hugetlb_vmemmap_restore_folios",
-	"hugetlb_vmemmap_optimize_folio", "hugetlb_vmemmap_optimize_folios",
-	"hugetlb_vmemmap_optimize_bootmem_folios",
+#define MAX_SYMS	200000
+
+struct sym {
+	unsigned long addr;
+	bool vmemmap;		/* a text symbol whose name has "vmemmap" in it */
+	bool anchor;
 };
 
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 /*
- * The text of mm/hugetlb_vmemmap.c: from the lowest of vmemmap_syms to the
- * next text symbol after the highest (one object's functions are contiguous).
+ * The text of mm/hugetlb_vmemmap.c, from /proc/kallsyms: one object's
+ * functions are contiguous, and all of that file's have "vmemmap" in their
+ * names.  Start at hugetlb_vmemmap_optimize_folios() (called from
+ * mm/hugetlb.c, so never inlined) and take the run of such text symbols
+ * around it, up to the first symbol of another name after it.
  */
 static bool vmemmap_text(unsigned long *lo, unsigned long *hi)
 {
+	static struct sym syms[MAX_SYMS];
 	FILE *f = fopen("/proc/kallsyms", "r");
-	unsigned long addr, top = 0, next = ~0UL;
+	unsigned long addr;
 	char type, name[256];
+	int n = 0, i, a = -1;
 
-	*lo = ~0UL;
-	while (f && fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3)
-		for (size_t i = 0; i < sizeof(vmemmap_syms) / sizeof(vmemmap_syms[0]); i++)
-			if (!strcmp(name, vmemmap_syms[i])) {
-				*lo = addr < *lo ? addr : *lo;
-				top = addr > top ? addr : top;
-			}
-	if (f)
-		rewind(f);
-	while (f && fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3)
-		if ((type == 't' || type == 'T') && addr > top && addr < next)
-			next = addr;
+	while (f && n < MAX_SYMS &&
+	       fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3) {
+		if (type != 't' && type != 'T')
+			continue;
+		syms[n].addr = addr;
+		syms[n].vmemmap = strstr(name, "vmemmap");
+		syms[n].anchor = !strcmp(name, "hugetlb_vmemmap_optimize_folios");
+		n++;
+	}
 	if (f)
 		fclose(f);
-	*hi = next;
-	return *lo && *lo != ~0UL && top && next != ~0UL;
+	qsort(syms, n, sizeof(syms[0]), cmp_sym);
+	for (i = 0; i < n && a < 0; i++)
+		if (syms[i].anchor)
+			a = i;
+	if (a < 0 || !syms[a].addr)
+		return false;
+	for (i = a; i > 0 && syms[i - 1].vmemmap; i--)
+		;
+	*lo = syms[i].addr;
+	for (i = a; i + 1 < n && syms[i + 1].vmemmap; i++)
+		;
+	*hi = i + 1 < n ? syms[i + 1].addr : syms[i].addr + 4096;
+	return true;
 }
 
 static bool fa_write(const char *file, const char *val)
@@ -154,11 +177,30 @@ static long optimized(void)
 	return saved >= 0 && saved % per_page == 0 ? saved / per_page : -1;
 }
 
-/* Pool back to empty without injection, and the vmemmap at its baseline. */
+static long surplus(void)
+{
+	long nr;
+
+	return read_long(surplus_path, &nr) ? -1 : nr;
+}
+
+/*
+ * Pool back to empty without injection, and the vmemmap at its baseline.  A
+ * page whose vmemmap could not be restored went back to the pool as a free
+ * surplus page, which lowering nr_hugepages does not free (it only frees
+ * persistent pages): raise nr_hugepages to the pool's size first, which turns
+ * surplus pages persistent, as an administrator would.
+ */
 static bool drain(void)
 {
-	return !inject(0) && !write_long(nr_path, 0) && pool() == 0 &&
-	       memmap_pages() == base;
+	long left;
+
+	if (!inject(0) || write_long(nr_path, 0))
+		return false;
+	left = pool();
+	if (left > 0 && (write_long(nr_path, left) || write_long(nr_path, 0)))
+		return false;
+	return pool() == 0 && memmap_pages() == base;
 }
 
 static void test_optimize(long n, long *opt_failed)
@@ -180,7 +222,7 @@ static void test_restore(long n, long *restore_failed)
 	long got, opt, left, left_opt;
 	bool ok;
 
-	ok = !inject(0) && !write_long(nr_path, n);
+	ok = inject(0) && !write_long(nr_path, n);
 	got = pool();
 	opt = optimized();
 	printf("# restore: %ld pages allocated, %ld optimized\n", got, opt);
@@ -189,8 +231,8 @@ static void test_restore(long n, long *restore_failed)
 	left = pool();
 	left_opt = optimized();
 	*restore_failed = left;
-	printf("# restore, all failing: %ld pages left in the pool, %ld optimized\n", left,
-	       left_opt);
+	printf("# restore, all failing: %ld pages left in the pool, %ld optimized, %ld surplus\n",
+	       left, left_opt, surplus());
 	ok = ok && left == got && left_opt == got;
 	result(drain() && ok, "restore fails cleanly: pages stay in the pool, optimized");
 }
@@ -228,6 +270,13 @@ static void test_mixed(long n, int rounds, long percent, long *opt_failed, long 
 	result(ok && *restore_failed > 0, "mixed failures: whole pages saved, all drains");
 }
 
+/* Whatever happened, leave no injection and an empty pool to later tests. */
+static void cleanup(void)
+{
+	if (nr_path[0])
+		drain();
+}
+
 int main(int argc, char **argv)
 {
 	long n = 64, percent = 30, kb, page_kb, hvo = -1;
@@ -250,6 +299,8 @@ int main(int argc, char **argv)
 	per_page = kb / page_kb * STRUCT_PAGE_SZ / (page_kb * 1024) - 1;
 	snprintf(nr_path, sizeof(nr_path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
+	snprintf(surplus_path, sizeof(surplus_path),
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/surplus_hugepages", kb);
 	read_long(HVO_SYSCTL, &hvo);
 	if (hvo != 1 || per_page < 1) {
 		printf("# SKIP HVO %s for %ldkB pages\n", hvo == 1 ? "cannot optimize" : "off", kb);
@@ -259,6 +310,7 @@ int main(int argc, char **argv)
 		printf("# SKIP no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)\n", FA);
 		return 4;
 	}
+	atexit(cleanup);
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		printf("# mlockall failed\n");
 	if (write_long(nr_path, 0) || pool() != 0 || !setup_injection()) {

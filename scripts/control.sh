@@ -16,7 +16,7 @@
 #                            nothing else opens windows): CPUs that touch a
 #                            struct page inside a window must oops
 #   control.sh arm64-nofixup-irq
-#                            7.3 only: the same, with the kernel's test readers
+#                            the same, with the kernel's test readers
 #                            in hardirq, softirq and NMI context: one of them
 #                            must oops (its backtrace names vmemmap_test_read)
 #   control.sh arm64-stall   the full series, windows held open 1.5 s and
@@ -61,8 +61,9 @@ case $base:$name in
 		args=(hugepagesz=32M hugepages=4) expect='WARNING: .* at vmemmap_remap_pte' ;;
 *:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
 		expect='Unable to handle kernel paging request' ;;
-7.3:arm64-nofixup-irq)
-		cfg=arm64-4k tests=hvo_stress_nofixup_irq expect='vmemmap_test_read' ;;
+*:arm64-nofixup-irq)
+		cfg=arm64-4k tests=hvo_stress_nofixup_irq; [ "$base" = 6.12 ] && tests=hugetlb_vmemmap_stress_nofixup_irq
+		expect='vmemmap_test_read' ;;
 *:arm64-stall)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall$v finish=1
 		args=(vmemmap_bbm.stall_timeout_s=1) expect='INFO: vmemmap BBM window stall' ;;
 7.3:arm64-unsafe-remap)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The boots of one built configuration (HVO_BASE, see lib.sh): with HVO on
-# and huge pages reserved on the command line (hvo_bootmem, hvo_inject where
-# the kernel has fail_page_alloc, the stress runs, hvo_savings, the hugetlb
+# and huge pages reserved on the command line (hvo_inject where the kernel
+# has fail_page_alloc, first, before anything optimized a default-size page;
+# hvo_bootmem, which only touches the reserved sizes; the stress runs, hvo_savings, the hugetlb
 # kselftests, hvo_pool_max), checking on arm64 that
 # the kernel ran at EL2 with VHE; then at EL1 with hugetlb_free_vmemmap=off.
 # KTAP files land in build/results/BASE/ (HVO_RESDIR).
@@ -18,7 +19,7 @@ stress=$(stress_tests "$arch")
 first=${stress%%,*} rest=${stress#"${stress%%,*}"}
 say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
 "$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
-	"hvo_bootmem,hvo_inject,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
+	"hvo_inject,hvo_bootmem,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
 	hugetlb_free_vmemmap=on "${bootmem[@]}" > /dev/null
 # arm64 boots at EL2 with VHE (boot.sh), as KVM hosts run, and this must be
 # visible on the console; the boot with HVO off runs at EL1.
