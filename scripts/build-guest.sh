@@ -32,7 +32,7 @@ for c in "$top"/guest/*.c; do
 	[ "$n" = init ] && continue
 	"${cross}gcc" "${cflags[@]}" -o "$root/tests/$n" "$c" -lpthread
 done
-cp "$top/guest/"*.sh "$top/guest/ps" "$root/tests/"
+cp "$top/guest/"*.sh "$top/guest/ps" "$top/guest/pgrep" "$top/guest/killall" "$root/tests/"
 cp "$top/guest/tests.list" "$root/etc/hvo-tests"
 
 # busybox (Debian's static build) for the tests that call a shell, and for
