@@ -2,8 +2,11 @@
 /*
  * with_hugepages [-p POISONED] N COMMAND [ARG...]
  *
- * Reserve N huge pages of the default size through sysfs, run COMMAND, then
- * give the pages back.  Fails if fewer than N pages could be reserved, if
+ * Reserve N x 2 MiB of huge pages of the default size (N pages where that
+ * is 2M; one 512M page for up to 256 with 64K base pages, 16 32M ones with
+ * 16K: the kselftests ask for an amount of memory, not of pages) through
+ * sysfs, run COMMAND, then give the pages back.  Fails if fewer could be
+ * reserved, if
  * COMMAND fails, or if the pool does not return to 0 afterwards (a page the
  * kernel could not free shows up here).  -p: COMMAND poisons up to POISONED
  * huge pages on purpose (hwpoison tests); the kernel keeps those.
@@ -27,7 +30,7 @@ static long get_nr(void)
 
 int main(int argc, char **argv)
 {
-	long want, got, left, poisoned = 0;
+	long want, got, left, kb, poisoned = 0;
 	int status = 1;
 	pid_t pid;
 
@@ -40,9 +43,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: with_hugepages [-p POISONED] N COMMAND [ARG...]\n");
 		return 2;
 	}
-	want = atol(argv[1]);
+	kb = default_hugepage_kb();
+	if (kb <= 0)
+		return 2;
+	want = (atol(argv[1]) * 2048 + kb - 1) / kb;
 	snprintf(path, sizeof(path),
-		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_hugepage_kb());
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	write_long(path, want);
 	got = get_nr();
 	printf("with_hugepages: %ld of %ld huge pages reserved (%s)\n", got, want, path);
