@@ -87,6 +87,13 @@ done
 
 jobs=$(( $(nproc) + 1 ))
 log=$out/build.log
+# One kernel build at a time on this machine: a second one (a matrix run
+# beside a developer's build) waits here instead of halving both.
+exec 9> "$build/.kernel-build.lock"
+if ! flock -n 9; then
+	say "$name: waiting for another kernel build to finish"
+	flock 9
+fi
 say "building $name in ${out#$top/} (-j$jobs, log ${log#$top/})"
 start=$SECONDS
 # Progress every minute: objects (re)built by this build, of about as many
