@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvo_bench [-n PAGES] [-r ROUNDS] [-s KB] [-o 0|1]
+ * hvo_bench [-n PAGES] [-r ROUNDS] [-s KB] [-o MODES] [-d KB]
  *
- * Time what HVO costs: ROUNDS times, write PAGES to nr_hugepages of the
- * KB hstate (default 1000 pages of the default size, 5 rounds), then 0, and
- * time each write.  One KTAP test a round: it fails if the pool did not get
- * all PAGES pages or did not return to 0.  The times go to a diagnostic line
- * for scripts:
+ * Time what HVO costs.  Each round writes PAGES to nr_hugepages of the KB
+ * hstate (default 1000 pages of the default size, 5 rounds), then 0, and
+ * times each write.  With -d KB each round demotes the PAGES pages to KB
+ * pages in between (the demote file), and "free" is then the write of 0 to
+ * the KB hstate's nr_hugepages, which frees what the demotion made.
  *
- *   # bench: hstate=2048kB pages=1000 round=1 alloc_s=0.061 free_s=0.082
+ * MODES is a comma-separated list of values for vm.hugetlb_optimize_vmemmap
+ * ("0,1": HVO off and on), taken in turn within every round, so that a slow
+ * stretch of the host falls on both alike.  The ratio of two modes in one run
+ * does not depend on how fast the host is.
  *
- * and the median of the rounds to "# bench-median: ...".  Compare runs of the
- * same kernel in one boot (-o sets vm.hugetlb_optimize_vmemmap for the run),
- * as ratios.
+ * One KTAP test a round and mode: it fails if the pool did not reach PAGES
+ * pages, or the demotion did not make all of them, or the pools did not
+ * return to 0.  Diagnostic lines for scripts:
+ *
+ *   # bench: hvo=1 hstate=2048kB pages=1000 round=1 alloc_s=0.061 free_s=0.082
+ *   # bench-median: hvo=1 hstate=2048kB pages=1000 rounds=5 alloc_s=0.061
+ *     alloc_min_s=... alloc_max_s=... free_s=... free_min_s=... free_max_s=...
+ *
+ * (one line each), with demote_s and its spread after -d.  Where the kernel
+ * counts the TLB invalidations its vmemmap hooks make between steps (arm64
+ * with the series: vmemmap_bbm/tlbi_no_bbm in debugfs), each round's line
+ * also has them, per operation: alloc_tlbi=, free_tlbi= (an event count: the
+ * batching of TLB maintenance, whatever the host's speed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +36,23 @@
 #include "sysfs_io.h"
 
 #define MAX_ROUNDS	32
+#define MAX_MODES	4
 
 #define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
+/* arm64 with the series: TLB invalidations its hooks made themselves. */
+#define TLBI_COUNT	"/sys/kernel/debug/vmemmap_bbm/tlbi_no_bbm"
+#define HSTATE_DIR	"/sys/kernel/mm/hugepages/hugepages-%ldkB/%s"
 
-static char path[128];
+enum { T_ALLOC, T_DEMOTE, T_FREE, NR_T };
+static const char *const t_name[NR_T] = { "alloc", "demote", "free" };
+
+static double times[MAX_MODES][NR_T][MAX_ROUNDS];
+static long tlbi[NR_T];
+
+static void hstate_path(char *buf, size_t len, long kb, const char *file)
+{
+	snprintf(buf, len, HSTATE_DIR, kb, file);
+}
 
 static int set_sysctl(const char *val)
 {
@@ -38,21 +64,41 @@ static int set_sysctl(const char *val)
 	return ok ? 0 : -1;
 }
 
-static long read_nr(void)
+static long read_path(const char *path)
 {
 	long n;
 
 	return read_long(path, &n) ? -1 : n;
 }
 
-static double timed_write(long n)
+static double now(void)
 {
-	struct timespec a, b;
+	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	write_long(path, n);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static long tlbi_count(void)
+{
+	long n;
+
+	return read_long(TLBI_COUNT, &n) ? -1 : n;
+}
+
+/*
+ * Time one write of @val to @path (a failed write still takes its time), and
+ * count the TLB invalidations it made into tlbi[@t].
+ */
+static double timed_write(const char *path, long val, int t)
+{
+	long c0 = tlbi_count();
+	double t0 = now(), d;
+
+	write_long(path, val);
+	d = now() - t0;
+	tlbi[t] = c0 < 0 ? -1 : tlbi_count() - c0;
+	return d;
 }
 
 static int cmp(const void *a, const void *b)
@@ -64,12 +110,12 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	double alloc[MAX_ROUNDS], freet[MAX_ROUNDS];
-	long pages = 1000, kb = 0, got, left;
-	int rounds = 5, opt, failed = 0;
-	const char *hvo = NULL;
+	char nr[128], demote[128], demote_size[128], nr_small[128];
+	char *modes[MAX_MODES], *list = NULL;
+	long pages = 1000, kb = 0, dkb = 0;
+	int rounds = 5, nmodes = 0, opt, failed = 0, t;
 
-	while ((opt = getopt(argc, argv, "n:r:s:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:s:o:d:")) != -1) {
 		if (opt == 'n')
 			pages = atol(optarg);
 		else if (opt == 'r')
@@ -77,42 +123,97 @@ int main(int argc, char **argv)
 		else if (opt == 's')
 			kb = atol(optarg);
 		else if (opt == 'o')
-			hvo = optarg;
+			list = optarg;
+		else if (opt == 'd')
+			dkb = atol(optarg);
 		else
 			return 2;
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS || pages < 1)
 		return 2;
+	for (char *m = list ? strtok(list, ",") : NULL; m; m = strtok(NULL, ",")) {
+		if (nmodes == MAX_MODES)
+			return 2;
+		modes[nmodes++] = m;
+	}
+	if (!nmodes)
+		modes[nmodes++] = NULL;	/* the sysctl as it is */
 	if (!kb)
 		kb = default_hugepage_kb();
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
+	hstate_path(nr, sizeof(nr), kb, "nr_hugepages");
+	hstate_path(demote, sizeof(demote), kb, "demote");
+	hstate_path(demote_size, sizeof(demote_size), kb, "demote_size");
+	hstate_path(nr_small, sizeof(nr_small), dkb, "nr_hugepages");
 
-	printf("KTAP version 1\n1..%d\n", rounds);
-	if (hvo && set_sysctl(hvo)) {
-		printf("# cannot write %s to %s\n", hvo, HVO_SYSCTL);
+	printf("KTAP version 1\n1..%d\n", rounds * nmodes);
+	if (write_long(nr, 0) || read_path(nr) != 0) {
+		printf("# cannot empty %s\n", nr);
 		return 1;
 	}
-	printf("# %s = %s\n", HVO_SYSCTL, hvo ? hvo : "(unchanged)");
-	if (write_long(path, 0) || read_nr() != 0) {
-		printf("# cannot empty %s\n", path);
+	if (dkb && (write_long(demote_size, dkb) || read_path(demote_size) != dkb)) {
+		printf("# cannot demote %ldkB pages to %ldkB\n", kb, dkb);
+		return 1;
+	}
+	if (dkb && (write_long(nr_small, 0) || read_path(nr_small) != 0)) {
+		printf("# cannot empty %s\n", nr_small);
 		return 1;
 	}
 	for (int r = 0; r < rounds; r++) {
-		alloc[r] = timed_write(pages);
-		got = read_nr();
-		freet[r] = timed_write(0);
-		left = read_nr();
-		printf("# bench: hstate=%ldkB pages=%ld round=%d alloc_s=%.4f free_s=%.4f\n",
-		       kb, got, r + 1, alloc[r], freet[r]);
-		if (got != pages || left != 0) {
-			printf("# got %ld of %ld pages, %ld left after freeing\n", got, pages, left);
-			failed++;
+		for (int m = 0; m < nmodes; m++) {
+			long got, made = 0, left, left_small = 0;
+			int ok;
+
+			if (modes[m] && set_sysctl(modes[m])) {
+				printf("# cannot write %s to %s\n", modes[m], HVO_SYSCTL);
+				return 1;
+			}
+			times[m][T_ALLOC][r] = timed_write(nr, pages, T_ALLOC);
+			got = read_path(nr);
+			if (dkb) {
+				times[m][T_DEMOTE][r] = timed_write(demote, got, T_DEMOTE);
+				made = read_path(nr_small);
+				times[m][T_FREE][r] = timed_write(nr_small, 0, T_FREE);
+				left_small = read_path(nr_small);
+				write_long(nr, 0);
+			} else {
+				times[m][T_FREE][r] = timed_write(nr, 0, T_FREE);
+			}
+			left = read_path(nr);
+			ok = got == pages && left == 0 && left_small == 0 &&
+			     (!dkb || made == pages * (kb / dkb));
+			printf("# bench: hvo=%s hstate=%ldkB pages=%ld round=%d alloc_s=%.4f",
+			       modes[m] ? modes[m] : "-", kb, got, r + 1, times[m][T_ALLOC][r]);
+			if (dkb)
+				printf(" demote_s=%.4f demoted=%ld", times[m][T_DEMOTE][r], made);
+			printf(" free_s=%.4f", times[m][T_FREE][r]);
+			for (t = 0; t < NR_T; t++)
+				if (tlbi[t] >= 0 && (t != T_DEMOTE || dkb))
+					printf(" %s_tlbi=%ld", t_name[t], tlbi[t]);
+			printf("\n");
+			if (!ok) {
+				printf("# got %ld of %ld pages, demoted into %ld, %ld and %ld left\n",
+				       got, pages, made, left, left_small);
+				failed++;
+			}
+			printf("%sok %d hvo=%s round %d\n", ok ? "" : "not ",
+			       r * nmodes + m + 1, modes[m] ? modes[m] : "-", r + 1);
 		}
-		printf("%sok %d round %d\n", got == pages && left == 0 ? "" : "not ", r + 1, r + 1);
 	}
-	qsort(alloc, rounds, sizeof(*alloc), cmp);
-	qsort(freet, rounds, sizeof(*freet), cmp);
-	printf("# bench-median: hvo=%s hstate=%ldkB pages=%ld alloc_s=%.4f free_s=%.4f\n",
-	       hvo ? hvo : "-", kb, pages, alloc[rounds / 2], freet[rounds / 2]);
+	for (int m = 0; m < nmodes; m++) {
+		printf("# bench-median: hvo=%s hstate=%ldkB pages=%ld rounds=%d",
+		       modes[m] ? modes[m] : "-", kb, pages, rounds);
+		if (dkb)
+			printf(" demote_to=%ldkB", dkb);
+		for (t = 0; t < NR_T; t++) {
+			double *v = times[m][t];
+
+			if (t == T_DEMOTE && !dkb)
+				continue;
+			qsort(v, rounds, sizeof(*v), cmp);
+			printf(" %s_s=%.4f %s_min_s=%.4f %s_max_s=%.4f", t_name[t],
+			       v[rounds / 2], t_name[t], v[0], t_name[t], v[rounds - 1]);
+		}
+		printf("\n");
+	}
 	return failed ? 1 : 0;
 }
