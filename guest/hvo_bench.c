@@ -24,8 +24,10 @@
  * (one line each), with demote_s and its spread after -d.  Where the kernel
  * counts the TLB invalidations its vmemmap hooks make between steps (arm64
  * with the series: vmemmap_bbm/tlbi_no_bbm in debugfs), each round's line
- * also has them, per operation: alloc_tlbi=, free_tlbi= (an event count: the
- * batching of TLB maintenance, whatever the host's speed).
+ * also has them, per operation: alloc_tlbi_no_bbm=, free_tlbi_no_bbm= (an
+ * event count: the batching of TLB maintenance, whatever the host's speed);
+ * likewise the time spent in each step where a measurement kernel counts it
+ * (vmemmap_bbm/step*_ns, controls/7.3/arm64-step-times.patch).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,15 +41,20 @@
 #define MAX_MODES	4
 
 #define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
-/* arm64 with the series: TLB invalidations its hooks made themselves. */
-#define TLBI_COUNT	"/sys/kernel/debug/vmemmap_bbm/tlbi_no_bbm"
+#define BBM_DIR		"/sys/kernel/debug/vmemmap_bbm/"
 #define HSTATE_DIR	"/sys/kernel/mm/hugepages/hugepages-%ldkB/%s"
 
 enum { T_ALLOC, T_DEMOTE, T_FREE, NR_T };
 static const char *const t_name[NR_T] = { "alloc", "demote", "free" };
 
 static double times[MAX_MODES][NR_T][MAX_ROUNDS];
-static long tlbi[NR_T];
+
+/* Counters of the kernel's, read around each timed write where they exist. */
+static const char *const counters[] = {
+	"tlbi_no_bbm", "perms_ns", "step1_ns", "step2_ns", "step3_ns", "step4_ns",
+};
+#define NR_C	(sizeof(counters) / sizeof(counters[0]))
+static long delta[NR_T][NR_C];
 
 static void hstate_path(char *buf, size_t len, long kb, const char *file)
 {
@@ -79,25 +86,33 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static long tlbi_count(void)
+static void read_counters(long *v)
 {
-	long n;
+	char path[128];
 
-	return read_long(TLBI_COUNT, &n) ? -1 : n;
+	for (size_t c = 0; c < NR_C; c++) {
+		snprintf(path, sizeof(path), BBM_DIR "%s", counters[c]);
+		if (read_long(path, &v[c]))
+			v[c] = -1;
+	}
 }
 
 /*
  * Time one write of @val to @path (a failed write still takes its time), and
- * count the TLB invalidations it made into tlbi[@t].
+ * keep what each counter counted meanwhile in delta[@t].
  */
 static double timed_write(const char *path, long val, int t)
 {
-	long c0 = tlbi_count();
-	double t0 = now(), d;
+	long c0[NR_C], c1[NR_C];
+	double t0, d;
 
+	read_counters(c0);
+	t0 = now();
 	write_long(path, val);
 	d = now() - t0;
-	tlbi[t] = c0 < 0 ? -1 : tlbi_count() - c0;
+	read_counters(c1);
+	for (size_t c = 0; c < NR_C; c++)
+		delta[t][c] = c0[c] < 0 || c1[c] < 0 ? -1 : c1[c] - c0[c];
 	return d;
 }
 
@@ -150,7 +165,8 @@ int main(int argc, char **argv)
 		printf("# cannot empty %s\n", nr);
 		return 1;
 	}
-	if (dkb && (write_long(demote_size, dkb) || read_path(demote_size) != dkb)) {
+	/* demote_size takes bytes (memparse()) and shows kB. */
+	if (dkb && (write_long(demote_size, dkb * 1024) || read_path(demote_size) != dkb)) {
 		printf("# cannot demote %ldkB pages to %ldkB\n", kb, dkb);
 		return 1;
 	}
@@ -187,8 +203,10 @@ int main(int argc, char **argv)
 				printf(" demote_s=%.4f demoted=%ld", times[m][T_DEMOTE][r], made);
 			printf(" free_s=%.4f", times[m][T_FREE][r]);
 			for (t = 0; t < NR_T; t++)
-				if (tlbi[t] >= 0 && (t != T_DEMOTE || dkb))
-					printf(" %s_tlbi=%ld", t_name[t], tlbi[t]);
+				for (size_t c = 0; c < NR_C; c++)
+					if (delta[t][c] >= 0 && (t != T_DEMOTE || dkb))
+						printf(" %s_%s=%ld", t_name[t], counters[c],
+						       delta[t][c]);
 			printf("\n");
 			if (!ok) {
 				printf("# got %ld of %ld pages, demoted into %ld, %ld and %ld left\n",

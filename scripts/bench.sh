@@ -20,8 +20,13 @@
 # host is; QEMU TCG makes broadcast TLB invalidation expensive, so arm64's
 # absolute times are an upper bound.  Writes $resdir/bench.json.
 #
-#   bench.sh [KERNEL...]       default: arm64-4k x86_64 arm64-4k-stop-machine
-#                              (the last on 7.3 only)
+#   bench.sh [KERNEL...]       default: arm64-4k x86_64, and on 7.3
+#                              arm64-4k-stop-machine and arm64-4k-step-times
+#
+# arm64-4k-NAME is the series plus the measurement-only patch
+# controls/BASE/arm64-NAME.patch: stop-machine, the reference above;
+# step-times, the time spent in each step of a tail change, which hvo_bench
+# prints (where the time goes).
 #
 # The guest gets 22G (HVO_BENCH_MEM) so that 10000 x 2M fit.
 set -euo pipefail
@@ -31,19 +36,21 @@ set -euo pipefail
 kernels=("$@")
 if [ ${#kernels[@]} = 0 ]; then
 	kernels=(arm64-4k x86_64)
-	[ -f "$top/controls/$base/arm64-stop-machine.patch" ] && kernels+=(arm64-4k-stop-machine)
+	for v in stop-machine step-times; do
+		[ -f "$top/controls/$base/arm64-$v.patch" ] && kernels+=("arm64-4k-$v")
+	done
 fi
 mem=${HVO_BENCH_MEM:-22G}
 for k in "${kernels[@]}"; do
 	arch=${k%%-*}
 	case $k in
-	*-stop-machine)
-		cfg=${k%-stop-machine}
-		"$top/scripts/tree.sh" --worktree stop-machine hvo \
-			"$top/controls/$base/arm64-stop-machine.patch"
-		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree stop-machine)" \
-			"$(variant_out stop-machine)/$cfg" | tail -1)
-		tests=hvo_bench,hvo_throughput ;;
+	arm64-4k-*)
+		cfg=arm64-4k v=${k#arm64-4k-}
+		"$top/scripts/tree.sh" --worktree "$v" hvo "$top/controls/$base/arm64-$v.patch"
+		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
+			"$(variant_out "$v")/$cfg" | tail -1)
+		tests=hvo_bench
+		[ "$v" = stop-machine ] && tests+=,hvo_throughput_ref ;;
 	*)	img=$("$top/scripts/build-kernel.sh" "$k" | tail -1)
 		tests=hvo_bench,hvo_bench_10k,hvo_bench_1g,hvo_throughput ;;
 	esac
@@ -130,5 +137,40 @@ END {
 	for (i = 1; i <= nt; i++) printf("%s%s", (i > 1 ? "," : ""), tj[i]) > json
 	printf "]}\n" > json
 }'
+# Where the time goes (the step-times kernel): per 2M page with HVO on, the
+# median over the rounds of the time in each step and of the whole write.
+st=$resdir/bench-arm64-4k-step-times.log
+if [ -f "$st" ]; then
+	echo
+	echo "Where arm64's time goes (arm64-4k-step-times, 1000 x 2M, HVO on, us per page, median):"
+	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk '
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+		return a[int((n + 1) / 2)]
+	}
+	{
+		n++
+		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2]
+		pages = v["pages", n]
+	}
+	END {
+		split("alloc free", ops, " ")
+		split("s perms_ns step1_ns step2_ns step3_ns step4_ns tlbi_no_bbm", cs, " ")
+		printf "  %-6s %8s %8s %8s %8s %8s %8s %6s\n", "op", "total", "perms", "step1", "step2", "step3", "step4", "tlbi"
+		for (o = 1; o <= 2; o++) {
+			printf "  %-6s", ops[o]
+			for (c = 1; c <= 7; c++) {
+				for (r = 1; r <= n; r++) a[r] = v[ops[o] "_" cs[c], r] + 0
+				m = med(a, n)
+				if (c == 1) printf " %8.1f", m * 1e6 / pages
+				else if (c == 7) printf " %6.2f", m / pages
+				else printf " %8.1f", m / 1000 / pages
+			}
+			printf "\n"
+		}
+	}'
+fi
 echo "JSON: ${resdir#$top/}/bench.json"
 "$top/scripts/results.sh" "$resdir"/bench-*.ktap
