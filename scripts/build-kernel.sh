@@ -101,7 +101,10 @@ start=$SECONDS
 # first build has none, and an incremental one ends far below it).
 last=$(cat "$out/.hvo-objects" 2>/dev/null || true)
 touch "$out/.hvo-start"
-( while sleep 60; do
+# The ticker writes to stderr only and does not hold the lock: a "$(...)" or
+# a pipe that reads this script's output ends with the build, not up to a
+# minute later when the ticker's sleep ends.
+( exec 9>&- >&2; while sleep 60; do
 	say "  $name: building, $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' -newer "$out/.hvo-start" | wc -l)${last:+ of about $last} objects"
   done ) &
 ticker=$!
