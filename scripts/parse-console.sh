@@ -13,9 +13,12 @@ set -euo pipefail
 log=$1 prefix=$2
 
 awk -v prefix="$prefix" -v json="$log.json" '
+# Lockdep reports start with "WARNING:" or "BUG:", and it ends its checking
+# with "lockdep is turned off"; its boot banner ("RCU lockdep checking is
+# enabled", "MAX_LOCKDEP_KEYS") is not a report.
 function report_re() {
 	return "(BUG:|WARNING:|Oops|Bad page state|Unable to handle kernel|unsafe attribute change|" \
-	       "Kernel panic|possible circular locking|inconsistent lock state|lockdep|" \
+	       "Kernel panic|possible circular locking|inconsistent lock state|lockdep is turned off|" \
 	       "detected stall|soft lockup|INFO: task |INFO: vmemmap BBM|Internal error:|Call [Tt]race:|" \
 	       "invoked oom-killer|Out of memory|page allocation failure)"
 }
