@@ -35,12 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
 #include "sysfs_io.h"
 
 #define MAX_ROUNDS	32
 #define MAX_MODES	4
 
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define BBM_DIR		"/sys/kernel/debug/vmemmap_bbm/"
 #define HSTATE_DIR	"/sys/kernel/mm/hugepages/hugepages-%ldkB/%s"
 
@@ -61,29 +61,11 @@ static void hstate_path(char *buf, size_t len, long kb, const char *file)
 	snprintf(buf, len, HSTATE_DIR, kb, file);
 }
 
-static int set_sysctl(const char *val)
-{
-	FILE *f = fopen(HVO_SYSCTL, "w");
-	int ok = f && fputs(val, f) >= 0;
-
-	if (f && fclose(f))
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
 static long read_path(const char *path)
 {
 	long n;
 
 	return read_long(path, &n) ? -1 : n;
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 static void read_counters(long *v)
@@ -107,20 +89,13 @@ static double timed_write(const char *path, long val, int t)
 	double t0, d;
 
 	read_counters(c0);
-	t0 = now();
+	t0 = now_s();
 	write_long(path, val);
-	d = now() - t0;
+	d = now_s() - t0;
 	read_counters(c1);
 	for (size_t c = 0; c < NR_C; c++)
 		delta[t][c] = c0[c] < 0 || c1[c] < 0 ? -1 : c1[c] - c0[c];
 	return d;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -146,11 +121,9 @@ int main(int argc, char **argv)
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS || pages < 1)
 		return 2;
-	for (char *m = list ? strtok(list, ",") : NULL; m; m = strtok(NULL, ",")) {
-		if (nmodes == MAX_MODES)
-			return 2;
-		modes[nmodes++] = m;
-	}
+	nmodes = list ? split_modes(list, modes, MAX_MODES) : 0;
+	if (nmodes < 0)
+		return 2;
 	if (!nmodes)
 		modes[nmodes++] = NULL;	/* the sysctl as it is */
 	if (!kb)
@@ -179,7 +152,7 @@ int main(int argc, char **argv)
 			long got, made = 0, left, left_small = 0;
 			int ok;
 
-			if (modes[m] && set_sysctl(modes[m])) {
+			if (modes[m] && write_str(HVO_SYSCTL, modes[m])) {
 				printf("# cannot write %s to %s\n", modes[m], HVO_SYSCTL);
 				return 1;
 			}
@@ -227,7 +200,7 @@ int main(int argc, char **argv)
 
 			if (t == T_DEMOTE && !dkb)
 				continue;
-			qsort(v, rounds, sizeof(*v), cmp);
+			qsort(v, rounds, sizeof(*v), cmp_double);
 			printf(" %s_s=%.4f %s_min_s=%.4f %s_max_s=%.4f", t_name[t],
 			       v[rounds / 2], t_name[t], v[0], t_name[t], v[rounds - 1]);
 		}

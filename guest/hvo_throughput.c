@@ -39,6 +39,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "measure.h"
 #include "sysfs_io.h"
 
 #define MAX_CPUS	64
@@ -47,7 +48,6 @@
 #define BUF_SIZE	(16UL << 20)
 #define KPF_CHUNK	512
 
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 
 enum { LOAD_MEM, LOAD_KPF, NR_LOADS };
 static const char *const load_name[NR_LOADS] = { "mem", "kpf" };
@@ -62,14 +62,6 @@ struct slot {
 static struct slot *slots;
 static int nworkers;
 static char nr_path[128];
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static int pin(int cpu)
 {
@@ -130,23 +122,6 @@ static void set_load(int load)
 		slots[i].load = load;
 }
 
-static int set_sysctl(const char *val)
-{
-	FILE *f = fopen(HVO_SYSCTL, "w");
-	int ok = f && fputs(val, f) >= 0;
-
-	if (f && fclose(f))
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* One round: resize CYCLES times, then idle as long; 0 if the pool was right. */
 static int round_once(long pages, int cycles, double *ratio)
 {
@@ -157,7 +132,7 @@ static int round_once(long pages, int cycles, double *ratio)
 	int bad = 0;
 
 	c0 = total();
-	t0 = now();
+	t0 = now_s();
 	for (int c = 0; c < cycles; c++) {
 		write_long(nr_path, pages);
 		if (read_long(nr_path, &n) || n != pages)
@@ -166,7 +141,7 @@ static int round_once(long pages, int cycles, double *ratio)
 		if (read_long(nr_path, &n) || n != 0)
 			bad = 1;
 	}
-	d = now() - t0;
+	d = now_s() - t0;
 	c1 = total();
 	ts.tv_sec = (time_t)d;
 	ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
@@ -200,12 +175,8 @@ int main(int argc, char **argv)
 	}
 	if (!list)
 		list = strdup("0,1");
-	for (char *m = strtok(list, ","); m; m = strtok(NULL, ",")) {
-		if (nmodes == MAX_MODES)
-			return 2;
-		modes[nmodes++] = m;
-	}
-	if (rounds < 1 || rounds > MAX_ROUNDS || cycles < 1 || pages < 1)
+	nmodes = split_modes(list, modes, MAX_MODES);
+	if (nmodes < 1 || rounds < 1 || rounds > MAX_ROUNDS || cycles < 1 || pages < 1)
 		return 2;
 	snprintf(nr_path, sizeof(nr_path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_hugepage_kb());
@@ -238,7 +209,7 @@ int main(int argc, char **argv)
 			for (int m = 0; m < nmodes; m++) {
 				int bad;
 
-				if (set_sysctl(modes[m])) {
+				if (write_str(HVO_SYSCTL, modes[m])) {
 					printf("# cannot write %s to %s\n", modes[m], HVO_SYSCTL);
 					bad = 1;
 				} else {
@@ -250,7 +221,7 @@ int main(int argc, char **argv)
 			}
 		}
 		for (int m = 0; m < nmodes; m++)
-			qsort(ratio[l][m], rounds, sizeof(double), cmp);
+			qsort(ratio[l][m], rounds, sizeof(double), cmp_double);
 		for (int m = 0; m < nmodes; m++)
 			printf("# throughput: load=%s hvo=%s rounds=%d resize_over_idle=%.3f min=%.3f max=%.3f\n",
 			       load_name[l], modes[m], rounds, ratio[l][m][rounds / 2],

@@ -24,21 +24,28 @@ static inline int read_long(const char *path, long *val)
 	return ret;
 }
 
-static inline int write_long(const char *path, long val)
+/* Write the string @val to @path (a sysctl such as "0" or "1"). */
+static inline int write_str(const char *path, const char *val)
 {
-	char buf[32];
-	int fd, len, ret = 0;
+	int fd, len = strlen(val), ret = 0;
 
-	len = snprintf(buf, sizeof(buf), "%ld\n", val);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
 	errno = EIO;
-	if (write(fd, buf, len) != len)
+	if (write(fd, val, len) != len)
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+static inline int write_long(const char *path, long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return write_str(path, buf);
 }
 
 /* Vmemmap pages in use, nr_memmap_pages + nr_memmap_boot_pages, or -1. */

@@ -20,32 +20,46 @@
 # host is; QEMU TCG makes broadcast TLB invalidation expensive, so arm64's
 # absolute times are an upper bound.  Writes $resdir/bench.json.
 #
-#   bench.sh [KERNEL...]       default: arm64-4k x86_64, and on 7.3
-#                              arm64-4k-stop-machine and arm64-4k-step-times
+#   bench.sh [--report] [KERNEL...]
+#                              --report: only print the table again, from
+#                              the logs of the last run
+#                              default: arm64-4k x86_64 arm64-distro
+#                              x86_64-distro, and on 7.3 arm64-4k-stop-machine,
+#                              arm64-4k-step-times, arm64-distro-step-times
 #
-# arm64-4k-NAME is the series plus the measurement-only patch
-# controls/BASE/arm64-NAME.patch: stop-machine, the reference above;
-# step-times, the time spent in each step of a tail change, which hvo_bench
-# prints (where the time goes).
+# arm64-4k and x86_64 are the test configurations (DEBUG_VM and, on arm64,
+# full preemption with DEBUG_PREEMPT); arm64-distro and x86_64-distro are
+# built as a distribution builds (no DEBUG_VM, no test knobs, one preemption
+# model for both): their ratio is the one users pay.  CONFIG-VARIANT is the
+# series plus the measurement-only patch controls/BASE/arm64-VARIANT.patch,
+# built as CONFIG: stop-machine, the reference above; step-times, the time
+# spent in each step of a tail change, which hvo_bench prints (where the time
+# goes).
 #
-# The guest gets 22G (HVO_BENCH_MEM) so that 10000 x 2M fit.
+# The guest gets 22G (HVO_BENCH_MEM) so that 10000 x 2M fit, and 2 CPUs
+# (HVO_BENCH_SMP), no more than the host's 2: with more virtual CPUs than
+# host CPUs the workers' rate would measure how the host shares its CPUs
+# between QEMU's threads, not what the guest kernel takes from them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-"$top/scripts/deps.sh"
-"$top/scripts/tree.sh"
+report=
+if [ "${1:-}" = --report ]; then report=1; shift; fi
+[ -n "$report" ] || { "$top/scripts/deps.sh"; "$top/scripts/tree.sh"; }
 kernels=("$@")
 if [ ${#kernels[@]} = 0 ]; then
-	kernels=(arm64-4k x86_64)
-	for v in stop-machine step-times; do
-		[ -f "$top/controls/$base/arm64-$v.patch" ] && kernels+=("arm64-4k-$v")
-	done
+	kernels=(arm64-4k x86_64 arm64-distro x86_64-distro)
+	[ -f "$top/controls/$base/arm64-stop-machine.patch" ] && kernels+=(arm64-4k-stop-machine)
+	if [ -f "$top/controls/$base/arm64-step-times.patch" ]; then
+		kernels+=(arm64-4k-step-times arm64-distro-step-times)
+	fi
 fi
-mem=${HVO_BENCH_MEM:-22G}
+mem=${HVO_BENCH_MEM:-22G} smp=${HVO_BENCH_SMP:-2}
 for k in "${kernels[@]}"; do
+	[ -z "$report" ] || break
 	arch=${k%%-*}
 	case $k in
-	arm64-4k-*)
-		cfg=arm64-4k v=${k#arm64-4k-}
+	*-stop-machine|*-step-times)
+		v=${k#*-*-} cfg=${k%-"${k#*-*-}"}
 		"$top/scripts/tree.sh" --worktree "$v" hvo "$top/controls/$base/arm64-$v.patch"
 		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
 			"$(variant_out "$v")/$cfg" | tail -1)
@@ -55,19 +69,19 @@ for k in "${kernels[@]}"; do
 		tests=hvo_bench,hvo_bench_10k,hvo_bench_1g,hvo_throughput ;;
 	esac
 	"$top/scripts/build-guest.sh" "$arch" >/dev/null
-	MEM=$mem "$top/scripts/run-boot.sh" "bench-$k" "$arch" "$img" "$tests" \
+	MEM=$mem SMP=$smp "$top/scripts/run-boot.sh" "bench-$k" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap=on > /dev/null || true
 done
 cfgs=("${kernels[@]}")
 
 host="$(nproc) host CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 echo
-echo "HVO cost, Linux $base series, $(date -u +%Y-%m-%d), $host, QEMU TCG, guest $mem"
+echo "HVO cost, Linux $base series, $(date -u +%Y-%m-%d), $host, QEMU TCG, guest $mem, $smp CPUs"
 for cfg in "${cfgs[@]}"; do
 	grep -h -e 'bench-median:' -e 'throughput:' "$resdir/bench-$cfg.log" 2>/dev/null |
 		sed -e "s/.*bench-median: /kernel=$cfg /" -e "s/.*throughput: /kernel=$cfg tp=1 /" || true
 done | awk -v json="$resdir/bench.json" -v date="$(date -u +%FT%TZ)" -v host="$host" \
-	-v base="$base" -v mem="$mem" '
+	-v base="$base" -v mem="$mem" -v smp="$smp" '
 function size(kb) { kb += 0; return kb >= 1048576 ? (kb / 1048576) "G" : (kb / 1024) "M" }
 {
 	delete v
@@ -94,7 +108,7 @@ function size(kb) { kb += 0; return kb >= 1048576 ? (kb / 1048576) "G" : (kb / 1
 	}
 }
 END {
-	printf "%-9s %-10s %-6s %20s %20s %8s\n", "kernel", "work", "op", "off s [min-max]", "on s [min-max]", "on/off"
+	printf "%-23s %-10s %-6s %20s %20s %8s\n", "kernel", "work", "op", "off s [min-max]", "on s [min-max]", "on/off"
 	nj = 0
 	for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
 		w = work[i]; if (!((w, o) in ops)) continue; op = ops[w, o]
@@ -102,20 +116,30 @@ END {
 			k = kern[j]; a = k SUBSEP w SUBSEP op SUBSEP 0; b = k SUBSEP w SUBSEP op SUBSEP 1
 			if (!(a in med) || !(b in med)) continue
 			r = med[a] > 0 ? med[b] / med[a] : 0; ratio[k, w, op] = r
-			printf "%-9s %-10s %-6s %8.4f [%.4f-%.4f] %8.4f [%.4f-%.4f] %7.2fx\n", k, w, op,
+			printf "%-23s %-10s %-6s %8.4f [%.4f-%.4f] %8.4f [%.4f-%.4f] %7.2fx\n", k, w, op,
 				med[a], lo[a], hi[a], med[b], lo[b], hi[b], r
 			js[++nj] = sprintf("{\"kernel\":\"%s\",\"work\":\"%s\",\"op\":\"%s\",\"rounds\":%d,\"off_s\":%s,\"off_min_s\":%s,\"off_max_s\":%s,\"on_s\":%s,\"on_min_s\":%s,\"on_max_s\":%s,\"on_off\":%.3f}",
 				k, w, op, rounds[b], med[a], lo[a], hi[a], med[b], lo[b], hi[b], r)
 		}
 	}
+	# Pairs built alike: the test configurations, and the distribution ones.
+	np = split("arm64-4k x86_64 arm64-distro x86_64-distro", pk, " ") / 2
 	printf "\narm64 (on/off) over x86_64 (on/off), at most 1 is the goal:\n"
+	printf "  %-10s %-6s", "work", "op"
+	for (p = 1; p <= np; p++) printf " %26s", pk[2 * p - 1] "/" pk[2 * p]
+	printf "\n"
 	nr = 0
 	for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
 		w = work[i]; if (!((w, o) in ops)) continue; op = ops[w, o]
-		x = ratio["arm64-4k", w, op]; y = ratio["x86_64", w, op]
-		if (x == "" || y == "" || y == 0) continue
-		printf "  %-10s %-6s %.2f\n", w, op, x / y
-		rr[++nr] = sprintf("{\"work\":\"%s\",\"op\":\"%s\",\"arm64_over_x86\":%.3f}", w, op, x / y)
+		line = sprintf("  %-10s %-6s", w, op); any = 0
+		for (p = 1; p <= np; p++) {
+			a = pk[2 * p - 1]; b = pk[2 * p]
+			x = ratio[a, w, op]; y = ratio[b, w, op]
+			if (x == "" || y == "" || y == 0) { line = line sprintf(" %26s", "-"); continue }
+			line = line sprintf(" %26.2f", x / y); any = 1
+			rr[++nr] = sprintf("{\"arm64\":\"%s\",\"x86_64\":\"%s\",\"work\":\"%s\",\"op\":\"%s\",\"arm64_over_x86\":%.3f}", a, b, w, op, x / y)
+		}
+		if (any) print line
 	}
 	printf "\nOther CPUs while CPU 0 resizes the pool: their rate resizing over idle\n"
 	printf "%-22s %-5s %22s %22s %8s %5s\n", "kernel", "load", "HVO off [min-max]", "HVO on [min-max]", "on/off", "goal"
@@ -129,7 +153,7 @@ END {
 			r, (r >= 0.95 ? "met" : "NOT")
 		tj[++nt] = sprintf("{\"kernel\":\"%s\",\"load\":\"%s\",\"off\":%s,\"on\":%s,\"on_off\":%.3f}", k, l, tp[k, l, 0], tp[k, l, 1], r)
 	}
-	printf "{\"date\":\"%s\",\"base\":\"%s\",\"host\":\"%s\",\"guest_mem\":\"%s\",\"emulator\":\"QEMU TCG\",\"results\":[", date, base, host, mem > json
+	printf "{\"date\":\"%s\",\"base\":\"%s\",\"host\":\"%s\",\"guest_mem\":\"%s\",\"guest_cpus\":%d,\"emulator\":\"QEMU TCG\",\"results\":[", date, base, host, mem, smp > json
 	for (i = 1; i <= nj; i++) printf("%s%s", (i > 1 ? "," : ""), js[i]) > json
 	printf "],\"arm64_over_x86\":[" > json
 	for (i = 1; i <= nr; i++) printf("%s%s", (i > 1 ? "," : ""), rr[i]) > json
@@ -139,10 +163,12 @@ END {
 }'
 # Where the time goes (the step-times kernel): per 2M page with HVO on, the
 # median over the rounds of the time in each step and of the whole write.
-st=$resdir/bench-arm64-4k-step-times.log
-if [ -f "$st" ]; then
+for k in "${kernels[@]}"; do
+	case $k in *-step-times) ;; *) continue ;; esac
+	st=$resdir/bench-$k.log
+	[ -f "$st" ] || continue
 	echo
-	echo "Where arm64's time goes (arm64-4k-step-times, 1000 x 2M, HVO on, us per page, median):"
+	echo "Where arm64's time goes ($k, 1000 x 2M, HVO on, us per page, median):"
 	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk '
 	function med(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -171,6 +197,6 @@ if [ -f "$st" ]; then
 			printf "\n"
 		}
 	}'
-fi
+done
 echo "JSON: ${resdir#$top/}/bench.json"
 "$top/scripts/results.sh" "$resdir"/bench-*.ktap

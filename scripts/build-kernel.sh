@@ -4,12 +4,15 @@
 #   build-kernel.sh NAME [SRC [OUT]]
 #
 # NAME is a configuration: "x86_64" or ARCH-VARIANT such as "arm64-4k". Its
-# fragments, merged with the tree's scripts/kconfig/merge_config.sh on top of
-# allnoconfig: configs/common.config, base-V.P.config (the tree's version),
-# mm-test.config, ARCH.config, NAME.config
-# (if present), V.P/NAME.config (if present), hvo.config (only if the tree's architecture selects
+# fragments, merged in this order with the tree's
+# scripts/kconfig/merge_config.sh on top of allnoconfig (a later one wins):
+# configs/common.config, base-V.P.config (the tree's version), mm-test.config,
+# ARCH.config, hvo.config (only if the tree's architecture selects
 # ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP) and ARCH-hvo.config (then, if the tree
-# defines its options), then any files named in $HVO_EXTRA_CONFIGS.
+# defines its options), NAME.config (if NAME is not just ARCH), V.P/NAME.config
+# (if present), then any files named in $HVO_EXTRA_CONFIGS.  NAME's own
+# fragments come last so that they can take back what the shared ones set
+# (arm64-distro: no DEBUG_VM, no test knobs).
 # Every option a fragment asks for is checked in the final .config.
 # SRC defaults to build/linux-BASE, OUT to build/out/BASE/NAME. Prints the
 # image path.
@@ -32,10 +35,6 @@ karch=$arch; [ "$arch" = x86_64 ] && karch=x86
 ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$src/Makefile" | paste -sd.)
 [ -f "$cfg/base-$ver.config" ] || die "no configs/base-$ver.config for the $ver tree $src"
 frags=("$cfg/common.config" "$cfg/base-$ver.config" "$cfg/mm-test.config" "$cfg/$arch.config")
-[ "$name" != "$arch" ] && { [ -f "$cfg/$name.config" ] || die "no configs/$name.config"; frags+=("$cfg/$name.config"); }
-# What a configuration must set differently on this base (configs/V.P/NAME.config:
-# the preemption models offered differ between 6.12 and 7.3).
-[ -f "$cfg/$ver/$name.config" ] && frags+=("$cfg/$ver/$name.config")
 # Does the tree's Kconfig define every option fragment $1 sets?
 defines_all() {
 	local opt
@@ -52,6 +51,10 @@ if grep -q 'select ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP' "$src/arch/$karch/Kconfig
 else
 	say "$name: this tree's $arch does not offer HVO; hvo.config not merged"
 fi
+[ "$name" != "$arch" ] && { [ -f "$cfg/$name.config" ] || die "no configs/$name.config"; frags+=("$cfg/$name.config"); }
+# What a configuration must set differently on this base (configs/V.P/NAME.config:
+# the preemption models offered differ between 6.12 and 7.3).
+if [ -f "$cfg/$ver/$name.config" ]; then frags+=("$cfg/$ver/$name.config"); fi
 for f in ${HVO_EXTRA_CONFIGS:-}; do frags+=("$(realpath "$f")"); done
 
 mkdir -p "$out"
