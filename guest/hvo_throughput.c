@@ -43,7 +43,7 @@
 #include "sysfs_io.h"
 
 #define MAX_CPUS	64
-#define MAX_ROUNDS	16
+#define MAX_ROUNDS	32
 #define MAX_MODES	4
 #define BUF_SIZE	(16UL << 20)
 #define KPF_CHUNK	512

@@ -4,7 +4,8 @@
 # default 7.3), and on 7.3 a reference built only for this measurement, the
 # series with every live vmemmap PTE change made under stop_machine()
 # (controls/7.3/arm64-stop-machine.patch), the alternative the list
-# discussed.  In each boot, HVO off and on in turn within each of 5 rounds:
+# discussed.  In each boot, HVO off and on in turn within each of 9 rounds
+# (31 for the throughput):
 #
 #   guest/hvo_bench.c       1000 and 10000 default-size (2M) pages allocated
 #                           and freed through sysfs; 2 x 1G allocated, demoted
