@@ -25,8 +25,9 @@
  * counts the TLB invalidations its vmemmap hooks make between steps (arm64
  * with the series: vmemmap_bbm/tlbi_no_bbm in debugfs), each round's line
  * also has them, per operation: alloc_tlbi_no_bbm=, free_tlbi_no_bbm= (an
- * event count: the batching of TLB maintenance, whatever the host's speed);
- * likewise the time spent in each step where a measurement kernel counts it
+ * event count: the batching of TLB maintenance, whatever the host's speed),
+ * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
+ * per folio each way, on 7.3 only PMD splits); likewise the time spent in each step where a measurement kernel counts it
  * (vmemmap_bbm/step*_ns, controls/7.3/arm64-step-times.patch).
  */
 #include <stdio.h>
@@ -51,7 +52,8 @@ static double times[MAX_MODES][NR_T][MAX_ROUNDS];
 
 /* Counters of the kernel's, read around each timed write where they exist. */
 static const char *const counters[] = {
-	"tlbi_no_bbm", "perms_ns", "step1_ns", "step2_ns", "step3_ns", "step4_ns",
+	"tlbi_no_bbm", "windows", "perms_ns", "step1_ns", "step2_ns", "step3_ns",
+	"step4_ns",
 };
 #define NR_C	(sizeof(counters) / sizeof(counters[0]))
 static long delta[NR_T][NR_C];
