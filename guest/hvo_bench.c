@@ -27,8 +27,9 @@
  * also has them, per operation: alloc_tlbi_no_bbm=, free_tlbi_no_bbm= (an
  * event count: the batching of TLB maintenance, whatever the host's speed),
  * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
- * per folio each way, on 7.3 only PMD splits); likewise the time spent in each step where a measurement kernel counts it
- * (vmemmap_bbm/step*_ns, controls/7.3/arm64-step-times.patch).
+ * per folio each way, on 7.3 only PMD splits); likewise the time spent in
+ * each step where a measurement kernel counts it (vmemmap_bbm/step*_ns,
+ * controls/7.3/arm64-step-times.patch).
  */
 #include <stdio.h>
 #include <stdlib.h>

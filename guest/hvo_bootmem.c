@@ -22,7 +22,6 @@
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define STRUCT_PAGE_SZ	64
 #define MAX_HSTATES	16
 

@@ -37,7 +37,6 @@
 #include "sysfs_io.h"
 
 #define FA		"/sys/kernel/debug/fail_page_alloc/"
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define STRUCT_PAGE_SZ	64
 #define TIMES		1000000L	/* injections allowed; the rest is the count */
 

@@ -33,7 +33,6 @@
 
 #include "sysfs_io.h"
 
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define MANY		1000000L	/* far more huge pages than any guest holds */
 
 static char nr_path[128];
@@ -74,27 +73,8 @@ static int fd_write_long(int fd, long val)
 /* memmap_pages() through vmstat_fd. */
 static long vmstat_memmap_pages(void)
 {
-	ssize_t n = pread(vmstat_fd, vmstat_buf, sizeof(vmstat_buf) - 1, 0);
-	long sum = 0;
-	int found = 0;
-	char *line;
-
-	if (n <= 0)
-		return -1;
-	vmstat_buf[n] = 0;
-	for (line = vmstat_buf; line && *line; line = strchr(line, '\n')) {
-		char key[64];
-		long val;
-
-		if (*line == '\n')
-			line++;
-		if (sscanf(line, "%63s %ld", key, &val) == 2 &&
-		    (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap_boot_pages"))) {
-			sum += val;
-			found++;
-		}
-	}
-	return found == 2 ? sum : -1;
+	return read_vmstat(vmstat_fd, vmstat_buf, sizeof(vmstat_buf)) ? -1 :
+	       memmap_pages_in(vmstat_buf);
 }
 
 static void result(bool ok, const char *fmt, const char *what)

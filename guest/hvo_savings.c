@@ -23,7 +23,6 @@
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 #define MAX_HSTATES	16
 #define MAX_PAGES	64
 #define STRUCT_PAGE_SZ	64

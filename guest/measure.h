@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
 
 /* Seconds on CLOCK_MONOTONIC. */
 static inline double now_s(void)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define HVO_SYSCTL	"/proc/sys/vm/hugetlb_optimize_vmemmap"
+
 static inline int read_long(const char *path, long *val)
 {
 	FILE *f = fopen(path, "r");
@@ -48,23 +50,51 @@ static inline int write_long(const char *path, long val)
 	return write_str(path, buf);
 }
 
-/* Vmemmap pages in use, nr_memmap_pages + nr_memmap_boot_pages, or -1. */
-static inline long memmap_pages(void)
+/* Vmemmap pages in use in the text of /proc/vmstat, or -1. */
+static inline long memmap_pages_in(const char *text)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long val, sum = 0;
+	long sum = 0;
 	int found = 0;
 
-	while (f && fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap_boot_pages")) {
+	for (const char *line = text; line && *line; line = strchr(line, '\n')) {
+		char key[64];
+		long val;
+
+		if (*line == '\n')
+			line++;
+		if (sscanf(line, "%63s %ld", key, &val) == 2 &&
+		    (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap_boot_pages"))) {
 			sum += val;
 			found++;
 		}
 	}
-	if (f)
-		fclose(f);
 	return found == 2 ? sum : -1;
+}
+
+/* The text of /proc/vmstat read through @fd, from its start, into @buf. */
+static inline int read_vmstat(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+/* Vmemmap pages in use, nr_memmap_pages + nr_memmap_boot_pages, or -1. */
+static inline long memmap_pages(void)
+{
+	static char buf[64 << 10];
+	int fd = open("/proc/vmstat", O_RDONLY);
+	long ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!read_vmstat(fd, buf, sizeof(buf)))
+		ret = memmap_pages_in(buf);
+	close(fd);
+	return ret;
 }
 
 /* The default huge page size in kB (Hugepagesize in /proc/meminfo), or 0. */
