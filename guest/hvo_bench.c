@@ -27,9 +27,13 @@
  * also has them, per operation: alloc_tlbi_no_bbm=, free_tlbi_no_bbm= (an
  * event count: the batching of TLB maintenance, whatever the host's speed),
  * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
- * per folio each way, on 7.3 only PMD splits); likewise the time spent in
- * each step where a measurement kernel counts it (vmemmap_bbm/step*_ns,
- * controls/7.3/arm64-step-times.patch).
+ * per batch of folios each way, on 7.3 only PMD splits) and the faults that
+ * waited for one (vmemmap_bbm/fixups); likewise the time spent in each step
+ * where a measurement kernel counts it (vmemmap_bbm/step*_ns,
+ * controls/7.3/arm64-step-times.patch).  At the end, the longest window and
+ * the longest wait the kernel has seen since boot, where it keeps them:
+ *
+ *   # bench-bbm: max_window_ns=... max_wait_ns=...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +57,8 @@ static double times[MAX_MODES][NR_T][MAX_ROUNDS];
 
 /* Counters of the kernel's, read around each timed write where they exist. */
 static const char *const counters[] = {
-	"tlbi_no_bbm", "windows", "perms_ns", "step1_ns", "step2_ns", "step3_ns",
-	"step4_ns",
+	"tlbi_no_bbm", "windows", "fixups", "perms_ns", "step1_ns", "step2_ns",
+	"step3_ns", "step4_ns",
 };
 #define NR_C	(sizeof(counters) / sizeof(counters[0]))
 static long delta[NR_T][NR_C];
@@ -209,5 +213,9 @@ int main(int argc, char **argv)
 		}
 		printf("\n");
 	}
+	if (read_path(BBM_DIR "max_window_ns") >= 0)
+		printf("# bench-bbm: max_window_ns=%ld max_wait_ns=%ld\n",
+		       read_path(BBM_DIR "max_window_ns"),
+		       read_path(BBM_DIR "max_wait_ns"));
 	return failed ? 1 : 0;
 }
