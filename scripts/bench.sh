@@ -162,6 +162,16 @@ END {
 	for (i = 1; i <= nt; i++) printf("%s%s", (i > 1 ? "," : ""), tj[i]) > json
 	printf "]}\n" > json
 }'
+# The per-round lines of 1000 x 2M with HVO on, for the tables below: v[KEY,
+# round] for every KEY=VALUE of a line, n the rounds, med() a median.
+per_round='
+function med(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+		t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+	}
+	return a[int((n + 1) / 2)]
+}
+{ n++; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2] }'
 # Where the time goes (the step-times kernel): per 2M page with HVO on, the
 # median over the rounds of the time in each step and of the whole write.
 for k in "${kernels[@]}"; do
@@ -170,18 +180,8 @@ for k in "${kernels[@]}"; do
 	[ -f "$st" ] || continue
 	echo
 	echo "Where arm64's time goes ($k, 1000 x 2M, HVO on, us per page, median):"
-	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk '
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-		return a[int((n + 1) / 2)]
-	}
-	{
-		n++
-		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2]
-		pages = v["pages", n]
-	}
+	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk "$per_round"'
+	{ pages = v["pages", n] }
 	END {
 		split("alloc free", ops, " ")
 		split("s perms_ns step1_ns step2_ns step3_ns step4_ns tlbi_no_bbm", cs, " ")
@@ -207,14 +207,7 @@ for k in "${kernels[@]}"; do
 	grep -qs '# bench: hvo=1 hstate=2048kB pages=1000 .*alloc_windows=' "$st" || continue
 	echo
 	echo "Break-before-make windows ($k, 1000 x 2M, HVO on, median per write):"
-	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk '
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-		return a[int((n + 1) / 2)]
-	}
-	{ n++; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2] }
+	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk "$per_round"'
 	END {
 		split("alloc free", ops, " ")
 		for (o = 1; o <= 2; o++) {
@@ -224,7 +217,7 @@ for k in "${kernels[@]}"; do
 			printf "  %-6s windows %6d   fixups %6d\n", ops[o], w, med(a, n)
 		}
 	}'
-	sed -n 's/^# bench-bbm: /  since boot: /p' "$st" | tail -1
+	sed -n 's/^ *# bench-bbm: /  since boot: /p' "$st" | tail -1
 done
 echo "JSON: ${resdir#$top/}/bench.json"
 "$top/scripts/results.sh" "$resdir"/bench-*.ktap
