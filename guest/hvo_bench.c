@@ -29,8 +29,10 @@
  * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
  * per batch of folios each way, on 7.3 only PMD splits) and the faults that
  * waited for one (vmemmap_bbm/fixups); likewise the time spent in each step
- * where a measurement kernel counts it (vmemmap_bbm/step*_ns,
- * controls/7.3/arm64-step-times.patch).  At the end, the longest window and
+ * where a measurement kernel counts it (7.3: vmemmap_bbm/step*_ns,
+ * controls/7.3/arm64-step-times.patch; 6.12, any architecture: hvo_steps/
+ * hvo_ns and its parts, controls/6.12/step-times.patch), each under the
+ * file's own name (alloc_ptes_ns=...).  At the end, the longest window and
  * the longest wait the kernel has seen since boot, where it keeps them:
  *
  *   # bench-bbm: max_window_ns=... max_wait_ns=...
@@ -47,7 +49,8 @@
 #define MAX_ROUNDS	32
 #define MAX_MODES	4
 
-#define BBM_DIR		"/sys/kernel/debug/vmemmap_bbm/"
+#define DEBUGFS		"/sys/kernel/debug/"
+#define BBM_DIR		DEBUGFS "vmemmap_bbm/"
 #define HSTATE_DIR	"/sys/kernel/mm/hugepages/hugepages-%ldkB/%s"
 
 enum { T_ALLOC, T_DEMOTE, T_FREE, NR_T };
@@ -55,10 +58,16 @@ static const char *const t_name[NR_T] = { "alloc", "demote", "free" };
 
 static double times[MAX_MODES][NR_T][MAX_ROUNDS];
 
-/* Counters of the kernel's, read around each timed write where they exist. */
+/*
+ * Counters of the kernel's under debugfs, read around each timed write where
+ * they exist, and printed under their file names.
+ */
 static const char *const counters[] = {
-	"tlbi_no_bbm", "windows", "fixups", "perms_ns", "step1_ns", "step2_ns",
-	"step3_ns", "step4_ns",
+	"vmemmap_bbm/tlbi_no_bbm", "vmemmap_bbm/windows", "vmemmap_bbm/fixups",
+	"vmemmap_bbm/perms_ns", "vmemmap_bbm/step1_ns", "vmemmap_bbm/step2_ns",
+	"vmemmap_bbm/step3_ns", "vmemmap_bbm/step4_ns",
+	"hvo_steps/hvo_ns", "hvo_steps/rcu_ns", "hvo_steps/split_ns",
+	"hvo_steps/ptes_ns", "hvo_steps/flush_ns", "hvo_steps/free_ns",
 };
 #define NR_C	(sizeof(counters) / sizeof(counters[0]))
 static long delta[NR_T][NR_C];
@@ -80,7 +89,7 @@ static void read_counters(long *v)
 	char path[128];
 
 	for (size_t c = 0; c < NR_C; c++) {
-		snprintf(path, sizeof(path), BBM_DIR "%s", counters[c]);
+		snprintf(path, sizeof(path), DEBUGFS "%s", counters[c]);
 		if (read_long(path, &v[c]))
 			v[c] = -1;
 	}
@@ -185,7 +194,8 @@ int main(int argc, char **argv)
 			for (t = 0; t < NR_T; t++)
 				for (size_t c = 0; c < NR_C; c++)
 					if (delta[t][c] >= 0 && (t != T_DEMOTE || dkb))
-						printf(" %s_%s=%ld", t_name[t], counters[c],
+						printf(" %s_%s=%ld", t_name[t],
+						       strchr(counters[c], '/') + 1,
 						       delta[t][c]);
 			printf("\n");
 			if (!ok) {

@@ -26,16 +26,18 @@
 #                              the logs of the last run
 #                              default: arm64-4k x86_64 arm64-distro
 #                              x86_64-distro, and on 7.3 arm64-4k-stop-machine,
-#                              arm64-4k-step-times, arm64-distro-step-times
+#                              arm64-4k-step-times, arm64-distro-step-times;
+#                              on 6.12 arm64-4k-step-times, x86_64-step-times
 #
 # arm64-4k and x86_64 are the test configurations (DEBUG_VM and, on arm64,
 # full preemption with DEBUG_PREEMPT); arm64-distro and x86_64-distro are
 # built as a distribution builds (no DEBUG_VM, no test knobs, one preemption
 # model for both): their ratio is the one users pay.  CONFIG-VARIANT is the
-# series plus the measurement-only patch controls/BASE/arm64-VARIANT.patch,
-# built as CONFIG: stop-machine, the reference above; step-times, the time
-# spent in each step of a tail change, which hvo_bench prints (where the time
-# goes).
+# series plus the measurement-only patch controls/BASE/VARIANT.patch (any
+# architecture) or controls/BASE/arm64-VARIANT.patch, built as CONFIG:
+# stop-machine, the reference above; step-times, the time spent in each step,
+# which hvo_bench prints (where the time goes): on 7.3 the steps of an arm64
+# tail change, on 6.12 the steps of HVO itself, on arm64 and x86_64 alike.
 #
 # The guest gets 22G (HVO_BENCH_MEM) so that 10000 x 2M fit, and 2 CPUs
 # (HVO_BENCH_SMP), no more than the host's 2: with more virtual CPUs than
@@ -52,6 +54,8 @@ if [ ${#kernels[@]} = 0 ]; then
 	[ -f "$top/controls/$base/arm64-stop-machine.patch" ] && kernels+=(arm64-4k-stop-machine)
 	if [ -f "$top/controls/$base/arm64-step-times.patch" ]; then
 		kernels+=(arm64-4k-step-times arm64-distro-step-times)
+	elif [ -f "$top/controls/$base/step-times.patch" ]; then
+		kernels+=(arm64-4k-step-times x86_64-step-times)
 	fi
 fi
 mem=${HVO_BENCH_MEM:-22G} smp=${HVO_BENCH_SMP:-2}
@@ -60,8 +64,12 @@ for k in "${kernels[@]}"; do
 	arch=${k%%-*}
 	case $k in
 	*-stop-machine|*-step-times)
-		v=${k#*-*-} cfg=${k%-"${k#*-*-}"}
-		"$top/scripts/tree.sh" --worktree "$v" hvo "$top/controls/$base/arm64-$v.patch"
+		v=step-times
+		[ "${k%-stop-machine}" = "$k" ] || v=stop-machine
+		cfg=${k%-"$v"}
+		patch=$top/controls/$base/$v.patch
+		[ -f "$patch" ] || patch=$top/controls/$base/arm64-$v.patch
+		"$top/scripts/tree.sh" --worktree "$v" hvo "$patch"
 		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
 			"$(variant_out "$v")/$cfg" | tail -1)
 		tests=hvo_bench
@@ -172,13 +180,42 @@ function med(a, n,   i, j, t) {
 	return a[int((n + 1) / 2)]
 }
 { n++; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2] }'
-# Where the time goes (the step-times kernel): per 2M page with HVO on, the
+# Where the time goes (the step-times kernels): per 2M page with HVO on, the
 # median over the rounds of the time in each step and of the whole write.
+# 6.12's kernels count HVO's own steps, on any architecture: the write with
+# HVO off and on, HVO (hvo_ns) and its parts, "rest" the part of HVO outside
+# them (the walk, allocating and copying vmemmap pages), and "outside" what
+# HVO on adds to the write outside HVO (on - off - hvo: what the TLB
+# maintenance costs the code after it, for one).  Medians of each, so the
+# parts need not add up to the whole exactly.
 for k in "${kernels[@]}"; do
 	case $k in *-step-times) ;; *) continue ;; esac
 	st=$resdir/bench-$k.log
 	[ -f "$st" ] || continue
 	echo
+	if grep -qs '# bench: hvo=1 hstate=2048kB pages=1000 .*alloc_hvo_ns=' "$st"; then
+		echo "Where HVO's time goes ($k, 1000 x 2M, us per page, median):"
+		off=$(sed -n 's/.*bench-median: hvo=0 hstate=2048kB pages=1000 .* alloc_s=\([0-9.]*\) .* free_s=\([0-9.]*\) .*/\1 \2/p' "$st")
+		grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk -v off="$off" "$per_round"'
+		{ pages = v["pages", n] }
+		END {
+			split("alloc free", ops, " "); split(off, offs, " ")
+			split("s hvo_ns rcu_ns split_ns ptes_ns flush_ns free_ns", cs, " ")
+			printf "  %-6s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "op", "off", "on",
+				"on-off", "hvo", "rcu", "split", "ptes", "flush", "free", "rest", "outside"
+			for (o = 1; o <= 2; o++) {
+				for (c = 1; c <= 7; c++) {
+					for (r = 1; r <= n; r++) a[r] = v[ops[o] "_" cs[c], r] + 0
+					m[c] = med(a, n) * (c == 1 ? 1e6 : 1e-3) / pages
+				}
+				f = offs[o] * 1e6 / pages
+				printf "  %-6s %7.1f %7.1f %7.1f", ops[o], f, m[1], m[1] - f
+				for (c = 2; c <= 7; c++) printf " %7.1f", m[c]
+				printf " %7.1f %7.1f\n", m[2] - m[3] - m[4] - m[5] - m[6] - m[7], m[1] - f - m[2]
+			}
+		}'
+		continue
+	fi
 	echo "Where arm64's time goes ($k, 1000 x 2M, HVO on, us per page, median):"
 	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk "$per_round"'
 	{ pages = v["pages", n] }
