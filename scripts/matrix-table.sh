@@ -12,6 +12,8 @@
 # those allocated, computed here from the configuration's granule and a
 # 64-byte struct page (vmemmap pages per huge page - 1, per page), for the
 # pages allocated at run time (hvo_savings) and at boot (hvo_bootmem).
+# "ran" is the UTC date and time of the cell's build step, so that a row run
+# before a change of the series shows as such.
 # Exit 1 if any cell failed; the last line is "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -66,7 +68,7 @@ stress() {
 }
 
 smps=$(for b in "$@"; do ls "$dir/$b" 2>/dev/null; done | sed -n 's/.*\.smp\([0-9]*\)\.ktap$/\1/p' | sort -un)
-hdr=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s %-7s' config build on vhe off inject vmtests)
+hdr=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' config ran build on vhe off inject vmtests)
 for n in $smps; do hdr+=$(printf ' %-5s' "smp$n"); done
 hdr+=$(printf ' %-9s %-9s %7s %7s  %s' runtime boot windows fixups "task/softirq/hardirq/nmi")
 echo "$hdr"
@@ -84,7 +86,8 @@ for b in "$@"; do
 		vmt=$(cell "$r/$cfg.vmtests.ktap")
 		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)
 		read -r win fix ft fs fh fn < <(stress "$r/$cfg.hvo-on.log")
-		line=$(printf '%-20s %-5s %-5s %-4s %-5s %-6s %-7s' "$b:$cfg" "$build" "$on" "$vhe" "$off" "$inj" "$vmt")
+		ran=$(date -u -r "$bk" +%m-%dT%H:%M)
+		line=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' "$b:$cfg" "$ran" "$build" "$on" "$vhe" "$off" "$inj" "$vmt")
 		smpj=
 		for n in $smps; do
 			c=$(cell "$r/$cfg.smp$n.ktap")
@@ -93,8 +96,8 @@ for b in "$@"; do
 		done
 		line+=$(printf ' %-9s %-9s %7s %7s  %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn")
 		echo "$line"
-		printf '%s\n{"base":"%s","config":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
-			"$sep" "$b" "$cfg" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
+		printf '%s\n{"base":"%s","config":"%s","ran":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
+			"$sep" "$b" "$cfg" "$(date -u -r "$bk" +%FT%TZ)" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
 			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" >> "$json"
 		sep=,
 	done
