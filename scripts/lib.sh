@@ -75,7 +75,7 @@ kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress -e write_to_hugetlbfs | paste -sd,)
 
 # stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
-# every change opens a window (one for up to 64 folios), and the stress runs
+# every change opens a window (one for up to 256 folios), and the stress runs
 # until 2000 faults were fixed up in them. On 7.3 tail changes never break: on
 # arm64 the stress runs first as on BBML3 CPUs (no window at all: it must see
 # none), then as is (windows only for PMD splits), then with every tail batch
