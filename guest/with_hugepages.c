@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * with_hugepages [-p POISONED] N COMMAND [ARG...]
+ * with_hugepages [-p POISONED] [-n] N COMMAND [ARG...]
  *
  * Reserve N x 2 MiB of huge pages of the default size (N pages where that
  * is 2M; one 512M page for up to 256 with 64K base pages, 16 32M ones with
- * 16K: the kselftests ask for an amount of memory, not of pages) through
+ * 16K: most kselftests ask for an amount of memory, not of pages), or with
+ * -n N pages whatever their size (for a test that counts pages), through
  * sysfs, run COMMAND, then give the pages back.  Fails if fewer could be
  * reserved, if
  * COMMAND fails, or if the pool does not return to 0 afterwards (a page the
  * kernel could not free shows up here).  -p: COMMAND poisons up to POISONED
  * huge pages on purpose (hwpoison tests); the kernel keeps those.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@ static long get_nr(void)
 int main(int argc, char **argv)
 {
 	long want, got, left, kb, poisoned = 0;
+	bool pages = false;
 	int status = 1;
 	pid_t pid;
 
@@ -39,14 +42,19 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
+	if (argc > 1 && !strcmp(argv[1], "-n")) {
+		pages = true;
+		argc--;
+		argv++;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: with_hugepages [-p POISONED] N COMMAND [ARG...]\n");
+		fprintf(stderr, "usage: with_hugepages [-p POISONED] [-n] N COMMAND [ARG...]\n");
 		return 2;
 	}
 	kb = default_hugepage_kb();
 	if (kb <= 0)
 		return 2;
-	want = (atol(argv[1]) * 2048 + kb - 1) / kb;
+	want = pages ? atol(argv[1]) : (atol(argv[1]) * 2048 + kb - 1) / kb;
 	snprintf(path, sizeof(path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	write_long(path, want);
