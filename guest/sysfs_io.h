@@ -97,19 +97,28 @@ static inline long memmap_pages(void)
 	return ret;
 }
 
-/* The default huge page size in kB (Hugepagesize in /proc/meminfo), or 0. */
-static inline long default_hugepage_kb(void)
+/* The value in kB of the /proc/meminfo line NAME (e.g. "MemTotal"), or 0. */
+static inline long meminfo_kb(const char *name)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = 0;
+	char line[128], field[64];
+	long kb = 0, v;
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
+		if (sscanf(line, "%63[^:]: %ld kB", field, &v) == 2 &&
+		    !strcmp(field, name)) {
+			kb = v;
 			break;
+		}
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/* The default huge page size in kB (Hugepagesize in /proc/meminfo), or 0. */
+static inline long default_hugepage_kb(void)
+{
+	return meminfo_kb("Hugepagesize");
 }
 
 #endif /* GUEST_SYSFS_IO_H */
