@@ -7,6 +7,10 @@
  * /etc/hvo-tests has one test a line: "NAME TIMEOUT_S [ENV=VAL...] ARGV...".
  * hvo.run=NAME,NAME,... on the kernel command line picks and orders them
  * ("all" runs every one); hvo.shell=1 starts /bin/sh instead, if there is one.
+ * hvo.time_scale=N multiplies every test's timeout by N (kernels with slow
+ * checkers: lockdep, KASAN, PREEMPT_RT), and is passed on to the tests as
+ * HVO_TIME_SCALE: a timeout is a safety net, and a slow kernel on a loaded
+ * host must not turn into a failure.
  * A test's output is nested under its result, indented by four spaces: KTAP
  * lines as they are (subtests), everything else as "# " diagnostics.
  */
@@ -36,6 +40,7 @@ struct test {
 
 static struct test tests[MAX_TESTS];
 static int nr_tests;
+static int time_scale = 1;
 
 static void mount_one(const char *src, const char *dir, const char *type,
 		      const char *opts)
@@ -174,7 +179,7 @@ static const char *run_test(struct test *t, int *skip)
 	}
 	close(pipefd[1]);
 	timed_out = 0;
-	alarm(t->timeout);
+	alarm(t->timeout * time_scale);
 	relay(pipefd[0]);	/* until the test closes it, or SIGALRM */
 	if (timed_out)
 		kill(-pid, SIGKILL);
@@ -187,7 +192,7 @@ static const char *run_test(struct test *t, int *skip)
 	printf("# %s: %.3f s\n", t->name,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (timed_out) {
-		snprintf(why, sizeof(why), "TIMEOUT after %d s", t->timeout);
+		snprintf(why, sizeof(why), "TIMEOUT after %d s", t->timeout * time_scale);
 		return why;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -246,6 +251,12 @@ int main(void)
 	if (sel && access("/bin/sh", X_OK) == 0) {
 		printf("# init: starting /bin/sh; poweroff -f to leave\n");
 		execl("/bin/sh", "sh", NULL);
+	}
+	sel = cmdline_value("hvo.time_scale");
+	if (sel && atoi(sel) > 0) {
+		time_scale = atoi(sel);
+		setenv("HVO_TIME_SCALE", sel, 1);
+		printf("# init: test timeouts scaled by %d\n", time_scale);
 	}
 	sel = cmdline_value("hvo.run");
 	for (name = strtok_r(sel ? sel : "all", ",", &save); name && nr_run < MAX_TESTS;
