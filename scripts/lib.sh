@@ -77,8 +77,8 @@ kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 # stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
 # every change opens a window (one for up to 256 folios), and the stress runs
 # until 2000 faults were fixed up in them; then again with 4 folios a cycle,
-# whose windows of 28 entries are invalidated by address (where the folios
-# are adjacent), not by TLBI VMALLE1IS. On 7.3 tail changes never break: on
+# whose windows of 28 entries are invalidated by address when the folios are
+# adjacent (not counted), not by TLBI VMALLE1IS. On 7.3 tail changes never break: on
 # arm64 the stress runs first as on BBML3 CPUs (no window at all: it must see
 # none), then as is (windows only for PMD splits), then with every tail batch
 # falling back to BBM (so that the fault fixup still gets 2000 faults to fix
