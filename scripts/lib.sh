@@ -102,16 +102,18 @@ granule() {
 	esac
 }
 
-# time_scale_args IMAGE: "hvo.time_scale=3" for a kernel built with a slow
-# checker (lockdep, KASAN, PREEMPT_RT: the .config of the build IMAGE came
-# from), so that guest/init.c gives each test three times its timeout. The
-# timeouts are safety nets: under TCG such a kernel on a loaded host takes
-# hugetlb_fault_after_madv from 150 s to past 600 s (6.12 arm64-4k-52, 27 Nov).
-time_scale_args() {
-	local conf=${1%/arch/*}/.config
-	grep -qE '^CONFIG_(PROVE_LOCKING|KASAN|PREEMPT_RT)=y' "$conf" 2>/dev/null &&
-		echo hvo.time_scale=3
-	return 0
+# time_scale IMAGE: 3 for a kernel built with a slow checker (lockdep, KASAN,
+# PREEMPT_RT: from the .config of the build IMAGE came from), else 1.
+# run-boot.sh multiplies every time limit of the boot by it: the guest's
+# (hvo.time_scale, guest/init.c) and QEMU's. The limits are safety nets:
+# under TCG such a kernel on a loaded host takes hugetlb_fault_after_madv
+# from 150 s to past 600 s (6.12 arm64-4k-52, 27 Nov).
+time_scale() {
+	if grep -qE '^CONFIG_(PROVE_LOCKING|KASAN|PREEMPT_RT)=y' "${1%/arch/*}/.config" 2>/dev/null; then
+		echo 3
+	else
+		echo 1
+	fi
 }
 
 # bootmem_args CONFIG: the huge pages a boot with HVO on reserves on the

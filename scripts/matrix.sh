@@ -57,7 +57,7 @@ run_base() {
 		TIMEOUT=$limit "$top/scripts/test-config.sh" "$cfg" "$img"
 		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"
 		TIMEOUT=$limit MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
-			run_vmtests_hugetlb hugetlb_free_vmemmap=on $(time_scale_args "$img") > /dev/null
+			run_vmtests_hugetlb hugetlb_free_vmemmap=on > /dev/null
 		[ "$cfg" = arm64-4k ] || continue
 		for n in $smps; do
 			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"

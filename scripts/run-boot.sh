@@ -16,10 +16,16 @@ initrd=$guestdir/$arch/initramfs.cpio
 # plus time to boot and shut down, so that a hung test is reported by the
 # guest's init, by name, before QEMU is killed; but at most 1200 s (a whole
 # guest run took at most 228 s here, beside stress-ng), so that a hung
-# kernel fails its boot well inside CI's 90 minutes.
+# kernel fails its boot well inside CI's 90 minutes. A kernel with a slow
+# checker gets every limit, the guest's and this one, times its time_scale
+# (lib.sh), unless the caller set TIMEOUT.
+scale=$(time_scale "$kernel")
+scale_arg=()
+[ "$scale" = 1 ] || scale_arg=("hvo.time_scale=$scale")
 if [ -z "${TIMEOUT:-}" ]; then
 	TIMEOUT=$(awk -v sel=",$tests," '!/^#/ && NF >= 2 && (sel == ",all," || index(sel, "," $1 ",")) \
 		{ s += $2 } END { s += 300; print s < 1200 ? s : 1200 }' "$top/guest/tests.list")
+	TIMEOUT=$((TIMEOUT * scale))
 	export TIMEOUT
 fi
 say "booting $name ($arch, tests: $tests, time limit $TIMEOUT s)"
@@ -27,7 +33,8 @@ start=$SECONDS
 rm -f "$res/$name.log"
 "$top/scripts/follow-console.sh" "$res/$name.log" $$ &
 follower=$!
-"$top/scripts/boot.sh" "$arch" "$kernel" "$initrd" "$res/$name.log" "hvo.run=$tests" "$@"
+"$top/scripts/boot.sh" "$arch" "$kernel" "$initrd" "$res/$name.log" "hvo.run=$tests" \
+	"${scale_arg[@]}" "$@"
 sleep 1; kill "$follower" 2>/dev/null || true
 "$top/scripts/parse-console.sh" "$res/$name.log" "$name" | tee "$res/$name.ktap"
 say "$name: $((SECONDS - start)) s, console in ${res#$top/}/$name.log"

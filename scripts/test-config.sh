@@ -14,7 +14,7 @@ cfg=$1 img=$2
 arch=${cfg%%-*}
 res=$resdir
 mem=$(guest_mem "$cfg"); [ -n "$mem" ] && export MEM=$mem
-read -ra bootmem <<< "$(bootmem_args "$cfg") $(time_scale_args "$img")"
+read -ra bootmem <<< "$(bootmem_args "$cfg")"
 stress=$(stress_tests "$arch")
 first=${stress%%,*} rest=${stress#"${stress%%,*}"}
 say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
@@ -35,5 +35,5 @@ arm64-*-52) step_ktap "$res/$cfg.va52.ktap" "$base.$cfg.hvo-on.va52" \
 esac
 say "$cfg: boot with hugetlb_free_vmemmap=off"
 EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
-	hugetlb_free_vmemmap=off $(time_scale_args "$img") > /dev/null
+	hugetlb_free_vmemmap=off > /dev/null
 exit 0
