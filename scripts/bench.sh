@@ -73,7 +73,8 @@ for k in "${kernels[@]}"; do
 		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
 			"$(variant_out "$v")/$cfg" | tail -1)
 		tests=hvo_bench
-		[ "$v" = stop-machine ] && tests+=,hvo_throughput_ref ;;
+		[ "$v" = stop-machine ] && tests+=,hvo_throughput_ref
+		[ "$v" = step-times ] && tests+=,hvo_bench_10k,hvo_bench_1g ;;
 	*)	img=$("$top/scripts/build-kernel.sh" "$k" | tail -1)
 		tests=hvo_bench,hvo_bench_10k,hvo_bench_1g,hvo_throughput ;;
 	esac
@@ -131,8 +132,13 @@ END {
 				k, w, op, rounds[b], med[a], lo[a], hi[a], med[b], lo[b], hi[b], r)
 		}
 	}
-	# Pairs built alike: the test configurations, and the distribution ones.
-	np = split("arm64-4k x86_64 arm64-distro x86_64-distro", pk, " ") / 2
+	# Pairs built alike: the test configurations, the distribution ones,
+	# and their step-times variants; those of this run.
+	nq = split("arm64-4k x86_64 arm64-distro x86_64-distro arm64-4k-step-times x86_64-step-times arm64-distro-step-times x86_64-distro-step-times", q, " ") / 2
+	np = 0
+	for (p = 1; p <= nq; p++) if ((q[2 * p - 1] in kseen) && (q[2 * p] in kseen)) {
+		pk[2 * ++np - 1] = q[2 * p - 1]; pk[2 * np] = q[2 * p]
+	}
 	printf "\narm64 (on/off) over x86_64 (on/off), at most 1 is the goal:\n"
 	printf "  %-10s %-6s", "work", "op"
 	for (p = 1; p <= np; p++) printf " %26s", pk[2 * p - 1] "/" pk[2 * p]
@@ -170,91 +176,94 @@ END {
 	for (i = 1; i <= nt; i++) printf("%s%s", (i > 1 ? "," : ""), tj[i]) > json
 	printf "]}\n" > json
 }'
-# The per-round lines of 1000 x 2M with HVO on, for the tables below: v[KEY,
-# round] for every KEY=VALUE of a line, n the rounds, med() a median.
-per_round='
+# Where the time goes, from each round's line with HVO on and the median line
+# with HVO off, for every work and operation a kernel ran: milliseconds per
+# write (for 1000 x 2M as many microseconds per page), the median over the
+# rounds of each counter.  A step-times kernel's counters:
+# - 6.12 (any architecture): HVO's own steps: hvo (all of HVO) and its parts,
+#   "rest" the part of HVO outside them (the walk, allocating and copying
+#   vmemmap pages), "outside" what HVO on adds to the write outside HVO
+#   (on - off - hvo: what the TLB maintenance costs the code after it, for
+#   one);
+# - 7.3 (arm64): the steps of the arm64 tail changes, and the TLB
+#   invalidations outside a window (a count per write).
+# Medians of each, so the parts need not add up to the whole exactly.  Then,
+# where the kernel counts them (arm64), the break-before-make windows opened
+# and the faults that waited for one, per write, and the longest window and
+# wait since boot.
+where_time_goes() { # kernel log
+	grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" |
+		sed 's/.*# bench/bench/' | awk -v k="$1" '
 function med(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
 		t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
 	}
 	return a[int((n + 1) / 2)]
 }
-{ n++; for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1], n] = kv[2] }'
-# Where the time goes (the step-times kernels): per 2M page with HVO on, the
-# median over the rounds of the time in each step and of the whole write.
-# 6.12's kernels count HVO's own steps, on any architecture: the write with
-# HVO off and on, HVO (hvo_ns) and its parts, "rest" the part of HVO outside
-# them (the walk, allocating and copying vmemmap pages), and "outside" what
-# HVO on adds to the write outside HVO (on - off - hvo: what the TLB
-# maintenance costs the code after it, for one).  Medians of each, so the
-# parts need not add up to the whole exactly.
-for k in "${kernels[@]}"; do
-	case $k in *-step-times) ;; *) continue ;; esac
-	st=$resdir/bench-$k.log
-	[ -f "$st" ] || continue
-	echo
-	if grep -qs '# bench: hvo=1 hstate=2048kB pages=1000 .*alloc_hvo_ns=' "$st"; then
-		echo "Where HVO's time goes ($k, 1000 x 2M, us per page, median):"
-		off=$(sed -n 's/.*bench-median: hvo=0 hstate=2048kB pages=1000 .* alloc_s=\([0-9.]*\) .* free_s=\([0-9.]*\) .*/\1 \2/p' "$st")
-		grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk -v off="$off" "$per_round"'
-		{ pages = v["pages", n] }
-		END {
-			split("alloc free", ops, " "); split(off, offs, " ")
-			split("s hvo_ns rcu_ns split_ns ptes_ns flush_ns free_ns", cs, " ")
-			printf "  %-6s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "op", "off", "on",
-				"on-off", "hvo", "rcu", "split", "ptes", "flush", "free", "rest", "outside"
-			for (o = 1; o <= 2; o++) {
-				for (c = 1; c <= 7; c++) {
-					for (r = 1; r <= n; r++) a[r] = v[ops[o] "_" cs[c], r] + 0
-					m[c] = med(a, n) * (c == 1 ? 1e6 : 1e-3) / pages
-				}
-				f = offs[o] * 1e6 / pages
-				printf "  %-6s %7.1f %7.1f %7.1f", ops[o], f, m[1], m[1] - f
-				for (c = 2; c <= 7; c++) printf " %7.1f", m[c]
-				printf " %7.1f %7.1f\n", m[2] - m[3] - m[4] - m[5] - m[6] - m[7], m[1] - f - m[2]
-			}
-		}'
-		continue
-	fi
-	echo "Where arm64's time goes ($k, 1000 x 2M, HVO on, us per page, median):"
-	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk "$per_round"'
-	{ pages = v["pages", n] }
-	END {
-		split("alloc free", ops, " ")
-		split("s perms_ns step1_ns step2_ns step3_ns step4_ns tlbi_no_bbm", cs, " ")
-		printf "  %-6s %8s %8s %8s %8s %8s %8s %6s\n", "op", "total", "perms", "step1", "step2", "step3", "step4", "tlbi"
-		for (o = 1; o <= 2; o++) {
-			printf "  %-6s", ops[o]
-			for (c = 1; c <= 7; c++) {
-				for (r = 1; r <= n; r++) a[r] = v[ops[o] "_" cs[c], r] + 0
-				m = med(a, n)
-				if (c == 1) printf " %8.1f", m * 1e6 / pages
-				else if (c == 7) printf " %6.2f", m / pages
-				else printf " %8.1f", m / 1000 / pages
-			}
-			printf "\n"
+function size(kb) { kb += 0; return kb >= 1048576 ? (kb / 1048576) "G" : (kb / 1024) "M" }
+# The median over the rounds of work w of counter c of operation op.
+function m(w, op, c,   r, a) {
+	for (r = 1; r <= n[w]; r++) a[r] = v[w, op "_" c, r] + 0
+	return med(a, n[w])
+}
+{
+	delete f
+	for (i = 2; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+	sub(/kB$/, "", f["hstate"]); w = f["pages"] " x " size(f["hstate"])
+	if ($1 == "bench-median:") {
+		for (op in f) if (op ~ /^(alloc|demote|free)_s$/) off[w, op] = f[op]
+		next
+	}
+	if (!(w in n)) work[++nw] = w
+	r = ++n[w]
+	for (x in f) { v[w, x, r] = f[x]; if (x ~ /_hvo_ns$/) hvo = 1
+		if (x ~ /_perms_ns$/) arm = 1; if (x ~ /_windows$/) bbm = 1 }
+}
+END {
+	split("alloc demote free", ops, " ")
+	if (hvo) {
+		printf "\nWhere HVO'"'"'s time goes (%s, HVO on, ms per write, median):\n", k
+		printf "  %-10s %-6s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "work", "op",
+			"off", "on", "on-off", "hvo", "rcu", "split", "ptes", "flush", "free", "rest", "outside"
+		split("hvo_ns rcu_ns split_ns ptes_ns flush_ns free_ns", cs, " ")
+		for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
+			w = work[i]; op = ops[o]
+			if (!((w, op "_s", 1) in v)) continue
+			t = m(w, op, "s") * 1e3; x = off[w, op "_s"] * 1e3
+			for (c = 1; c <= 6; c++) s[c] = m(w, op, cs[c]) / 1e6
+			printf "  %-10s %-6s %7.1f %7.1f %7.1f", w, op, x, t, t - x
+			for (c = 1; c <= 6; c++) printf " %7.1f", s[c]
+			printf " %7.1f %7.1f\n", s[1] - s[2] - s[3] - s[4] - s[5] - s[6], t - x - s[1]
 		}
-	}'
-done
-# Break-before-make windows, where the kernel counts them (arm64): per write
-# of 1000 x 2M with HVO on, the median over the rounds of the windows opened
-# and of the faults that waited for one; then the longest window and wait.
-for k in "${kernels[@]}"; do
-	st=$resdir/bench-$k.log
-	grep -qs '# bench: hvo=1 hstate=2048kB pages=1000 .*alloc_windows=' "$st" || continue
-	echo
-	echo "Break-before-make windows ($k, 1000 x 2M, HVO on, median per write):"
-	grep -h '# bench: hvo=1 hstate=2048kB pages=1000 ' "$st" | awk "$per_round"'
-	END {
-		split("alloc free", ops, " ")
-		for (o = 1; o <= 2; o++) {
-			for (r = 1; r <= n; r++) a[r] = v[ops[o] "_windows", r] + 0
-			w = med(a, n)
-			for (r = 1; r <= n; r++) a[r] = v[ops[o] "_fixups", r] + 0
-			printf "  %-6s windows %6d   fixups %6d\n", ops[o], w, med(a, n)
+	}
+	if (arm) {
+		printf "\nWhere arm64'"'"'s time goes (%s, HVO on, ms per write, median):\n", k
+		printf "  %-10s %-6s %7s %7s %7s %7s %7s %7s %7s %7s %6s\n", "work", "op",
+			"off", "on", "on-off", "perms", "step1", "step2", "step3", "step4", "tlbi"
+		split("perms_ns step1_ns step2_ns step3_ns step4_ns", cs, " ")
+		for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
+			w = work[i]; op = ops[o]
+			if (!((w, op "_s", 1) in v)) continue
+			t = m(w, op, "s") * 1e3; x = off[w, op "_s"] * 1e3
+			printf "  %-10s %-6s %7.1f %7.1f %7.1f", w, op, x, t, t - x
+			for (c = 1; c <= 5; c++) printf " %7.1f", m(w, op, cs[c]) / 1e6
+			printf " %6d\n", m(w, op, "tlbi_no_bbm")
 		}
-	}'
-	sed -n 's/^ *# bench-bbm: /  since boot: /p' "$st" | tail -1
+	}
+	if (bbm) {
+		printf "\nBreak-before-make windows (%s, HVO on, median per write):\n", k
+		for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
+			w = work[i]; op = ops[o]
+			if (!((w, op "_windows", 1) in v)) continue
+			printf "  %-10s %-6s windows %6d   fixups %6d\n", w, op,
+				m(w, op, "windows"), m(w, op, "fixups")
+		}
+	}
+}'
+	sed -n 's/^ *# bench-bbm: /  since boot: /p' "$2" | tail -1
+}
+for k in "${kernels[@]}"; do
+	if [ -f "$resdir/bench-$k.log" ]; then where_time_goes "$k" "$resdir/bench-$k.log"; fi
 done
 echo "JSON: ${resdir#$top/}/bench.json"
 "$top/scripts/results.sh" "$resdir"/bench-*.ktap
