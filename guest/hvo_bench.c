@@ -33,9 +33,12 @@
  * controls/7.3/arm64-step-times.patch; 6.12, any architecture: hvo_steps/
  * hvo_ns and its parts, controls/6.12/step-times.patch), each under the
  * file's own name (alloc_ptes_ns=...).  At the end, the longest window and
- * the longest wait the kernel has seen since boot, where it keeps them:
+ * the longest wait the kernel has seen since boot, where it keeps them, and
+ * their histograms where it has them (vmemmap_bbm/window_hist_us and
+ * wait_hist_us), as LOWER_US:COUNT of the non-empty buckets:
  *
  *   # bench-bbm: max_window_ns=... max_wait_ns=...
+ *   # bench-hist: window_hist_us 0:612 2:40 256:3
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +115,25 @@ static double timed_write(const char *path, long val, int t)
 	for (size_t c = 0; c < NR_C; c++)
 		delta[t][c] = c0[c] < 0 || c1[c] < 0 ? -1 : c1[c] - c0[c];
 	return d;
+}
+
+/* One "# bench-hist:" line of a histogram file's non-empty buckets. */
+static void print_hist(const char *name)
+{
+	char path[128];
+	unsigned long lower, count;
+	FILE *f;
+
+	snprintf(path, sizeof(path), BBM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	printf("# bench-hist: %s", name);
+	while (fscanf(f, "%lu %lu", &lower, &count) == 2)
+		if (count)
+			printf(" %lu:%lu", lower, count);
+	printf("\n");
+	fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -227,5 +249,7 @@ int main(int argc, char **argv)
 		printf("# bench-bbm: max_window_ns=%ld max_wait_ns=%ld\n",
 		       read_path(BBM_DIR "max_window_ns"),
 		       read_path(BBM_DIR "max_wait_ns"));
+	print_hist("window_hist_us");
+	print_hist("wait_hist_us");
 	return failed ? 1 : 0;
 }

@@ -190,7 +190,7 @@ END {
 # Medians of each, so the parts need not add up to the whole exactly.  Then,
 # where the kernel counts them (arm64), the break-before-make windows opened
 # and the faults that waited for one, per write, and the longest window and
-# wait since boot.
+# wait since boot, with their histograms where the kernel keeps them (7.3).
 where_time_goes() { # kernel log
 	grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" |
 		sed 's/.*# bench/bench/' | awk -v k="$1" '
@@ -259,8 +259,11 @@ END {
 				m(w, op, "windows"), m(w, op, "fixups")
 		}
 	}
-}'
+}' || true
 	sed -n 's/^ *# bench-bbm: /  since boot: /p' "$2" | tail -1
+	# The histograms since boot, from the last test of the boot: microseconds
+	# (a bucket's lower bound) and how many windows or waits fell in it.
+	grep -h '# bench-hist: ' "$2" | tail -2 | sed 's/.*# bench-hist: \([a-z_]*\)/  \1 (us:count)/' || true
 }
 for k in "${kernels[@]}"; do
 	if [ -f "$resdir/bench-$k.log" ]; then where_time_goes "$k" "$resdir/bench-$k.log"; fi
