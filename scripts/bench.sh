@@ -27,7 +27,7 @@
 #                              default: arm64-4k x86_64 arm64-distro
 #                              x86_64-distro, and on 7.3 arm64-4k-stop-machine,
 #                              arm64-4k-step-times, arm64-distro-step-times;
-#                              on 6.12 arm64-4k-step-times, x86_64-step-times
+#                              on 6.12 the step-times variants of all four
 #
 # arm64-4k and x86_64 are the test configurations (DEBUG_VM and, on arm64,
 # full preemption with DEBUG_PREEMPT); arm64-distro and x86_64-distro are
@@ -56,6 +56,7 @@ if [ ${#kernels[@]} = 0 ]; then
 		kernels+=(arm64-4k-step-times arm64-distro-step-times)
 	elif [ -f "$top/controls/$base/step-times.patch" ]; then
 		kernels+=(arm64-4k-step-times x86_64-step-times)
+		kernels+=(arm64-distro-step-times x86_64-distro-step-times)
 	fi
 fi
 mem=${HVO_BENCH_MEM:-22G} smp=${HVO_BENCH_SMP:-2}
