@@ -29,9 +29,9 @@
  * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
  * per batch of folios each way, on 7.3 only PMD splits) and the faults that
  * waited for one (vmemmap_bbm/fixups); likewise the time spent in each step
- * where a measurement kernel counts it (7.3: vmemmap_bbm/step*_ns,
- * controls/7.3/arm64-step-times.patch; 6.12, any architecture: hvo_steps/
- * hvo_ns and its parts, controls/6.12/step-times.patch), each under the
+ * where a measurement kernel counts it (any architecture: hvo_steps/hvo_ns
+ * and its parts, controls/BASE/step-times.patch; 7.3 arm64 also
+ * vmemmap_bbm/step*_ns, controls/7.3/arm64-step-times.patch), each under the
  * file's own name (alloc_ptes_ns=...).  At the end, the longest window and
  * the longest wait the kernel has seen since boot, where it keeps them, and
  * their histograms where it has them (vmemmap_bbm/window_hist_us and
@@ -70,7 +70,8 @@ static const char *const counters[] = {
 	"vmemmap_bbm/perms_ns", "vmemmap_bbm/step1_ns", "vmemmap_bbm/step2_ns",
 	"vmemmap_bbm/step3_ns", "vmemmap_bbm/step4_ns",
 	"hvo_steps/hvo_ns", "hvo_steps/rcu_ns", "hvo_steps/split_ns",
-	"hvo_steps/ptes_ns", "hvo_steps/flush_ns", "hvo_steps/free_ns",
+	"hvo_steps/ptes_ns", "hvo_steps/flush_ns", "hvo_steps/alloc_ns",
+	"hvo_steps/copy_ns", "hvo_steps/free_ns",
 };
 #define NR_C	(sizeof(counters) / sizeof(counters[0]))
 static long delta[NR_T][NR_C];

@@ -25,19 +25,19 @@
 #                              --report: only print the table again, from
 #                              the logs of the last run
 #                              default: arm64-4k x86_64 arm64-distro
-#                              x86_64-distro, and on 7.3 arm64-4k-stop-machine,
-#                              arm64-4k-step-times, arm64-distro-step-times;
-#                              on 6.12 the step-times variants of all four
+#                              x86_64-distro, the step-times variants of all
+#                              four, and on 7.3 arm64-4k-stop-machine
 #
 # arm64-4k and x86_64 are the test configurations (DEBUG_VM and, on arm64,
 # full preemption with DEBUG_PREEMPT); arm64-distro and x86_64-distro are
 # built as a distribution builds (no DEBUG_VM, no test knobs, one preemption
 # model for both): their ratio is the one users pay.  CONFIG-VARIANT is the
 # series plus the measurement-only patch controls/BASE/VARIANT.patch (any
-# architecture) or controls/BASE/arm64-VARIANT.patch, built as CONFIG:
-# stop-machine, the reference above; step-times, the time spent in each step,
-# which hvo_bench prints (where the time goes): on 7.3 the steps of an arm64
-# tail change, on 6.12 the steps of HVO itself, on arm64 and x86_64 alike.
+# architecture) and controls/BASE/arm64-VARIANT.patch, where each exists,
+# built as CONFIG: stop-machine, the reference above; step-times, the time
+# spent in each step, which hvo_bench prints (where the time goes): the steps
+# of HVO itself, on arm64 and x86_64 alike, and on 7.3 also the steps of an
+# arm64 tail change.
 #
 # The guest gets 22G (HVO_BENCH_MEM) so that 10000 x 2M fit, and 2 CPUs
 # (HVO_BENCH_SMP), no more than the host's 2: with more virtual CPUs than
@@ -52,11 +52,11 @@ kernels=("$@")
 if [ ${#kernels[@]} = 0 ]; then
 	kernels=(arm64-4k x86_64 arm64-distro x86_64-distro)
 	[ -f "$top/controls/$base/arm64-stop-machine.patch" ] && kernels+=(arm64-4k-stop-machine)
-	if [ -f "$top/controls/$base/arm64-step-times.patch" ]; then
-		kernels+=(arm64-4k-step-times arm64-distro-step-times)
-	elif [ -f "$top/controls/$base/step-times.patch" ]; then
+	if [ -f "$top/controls/$base/step-times.patch" ]; then
 		kernels+=(arm64-4k-step-times x86_64-step-times)
 		kernels+=(arm64-distro-step-times x86_64-distro-step-times)
+	elif [ -f "$top/controls/$base/arm64-step-times.patch" ]; then
+		kernels+=(arm64-4k-step-times arm64-distro-step-times)
 	fi
 fi
 mem=${HVO_BENCH_MEM:-22G} smp=${HVO_BENCH_SMP:-2}
@@ -68,9 +68,13 @@ for k in "${kernels[@]}"; do
 		v=step-times
 		[ "${k%-stop-machine}" = "$k" ] || v=stop-machine
 		cfg=${k%-"$v"}
-		patch=$top/controls/$base/$v.patch
-		[ -f "$patch" ] || patch=$top/controls/$base/arm64-$v.patch
-		"$top/scripts/tree.sh" --worktree "$v" hvo "$patch"
+		# The generic part and the arm64 part where each exists, on any
+		# architecture (an arm64-only patch builds nothing on x86_64).
+		patches=()
+		for p in "$top/controls/$base/$v.patch" "$top/controls/$base/arm64-$v.patch"; do
+			if [ -f "$p" ]; then patches+=("$p"); fi
+		done
+		"$top/scripts/tree.sh" --worktree "$v" hvo "${patches[@]}"
 		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
 			"$(variant_out "$v")/$cfg" | tail -1)
 		tests=hvo_bench
@@ -181,17 +185,18 @@ END {
 # with HVO off, for every work and operation a kernel ran: milliseconds per
 # write (for 1000 x 2M as many microseconds per page), the median over the
 # rounds of each counter.  A step-times kernel's counters:
-# - 6.12 (any architecture): HVO's own steps: hvo (all of HVO) and its parts,
-#   "rest" the part of HVO outside them (the walk, allocating and copying
-#   vmemmap pages), "outside" what HVO on adds to the write outside HVO
-#   (on - off - hvo: what the TLB maintenance costs the code after it, for
-#   one);
-# - 7.3 (arm64): the steps of the arm64 tail changes, and the TLB
+# - any architecture: HVO's own steps, hvo (all of HVO) and its parts (those
+#   the base's patch counts: 6.12 the RCU grace period, 7.3 allocating and
+#   copying the pages a restore maps), "rest" the part of HVO outside them
+#   (the walk; on 6.12 also allocating and copying vmemmap pages), "outside"
+#   what HVO on adds to the write outside HVO (on - off - hvo: what the TLB
+#   maintenance costs the code after it, for one);
+# - 7.3, arm64: the steps of the arm64 tail changes, and the TLB
 #   invalidations outside a window (a count per write).
 # Medians of each, so the parts need not add up to the whole exactly.  Then,
 # where the kernel counts them (arm64), the break-before-make windows opened
 # and the faults that waited for one, per write, and the longest window and
-# wait since boot, with their histograms where the kernel keeps them (7.3).
+# wait since boot, with their histograms where the kernel keeps them.
 where_time_goes() { # kernel log
 	grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" |
 		sed 's/.*# bench/bench/' | awk -v k="$1" '
@@ -218,23 +223,31 @@ function m(w, op, c,   r, a) {
 	if (!(w in n)) work[++nw] = w
 	r = ++n[w]
 	for (x in f) { v[w, x, r] = f[x]; if (x ~ /_hvo_ns$/) hvo = 1
-		if (x ~ /_perms_ns$/) arm = 1; if (x ~ /_windows$/) bbm = 1 }
+		if (x ~ /_perms_ns$/) arm = 1; if (x ~ /_windows$/) bbm = 1
+		if (match(x, /^(alloc|demote|free)_/)) step[substr(x, RLENGTH + 1)] = 1 }
 }
 END {
 	split("alloc demote free", ops, " ")
 	if (hvo) {
+		# The steps this kernel counts (6.12: rcu, no alloc or copy).
+		nc = 0
+		split("rcu split ptes flush alloc copy free", all, " ")
+		for (c = 1; c <= 7; c++) if ((all[c] "_ns") in step) cs[++nc] = all[c]
 		printf "\nWhere HVO'"'"'s time goes (%s, HVO on, ms per write, median):\n", k
-		printf "  %-10s %-6s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "work", "op",
-			"off", "on", "on-off", "hvo", "rcu", "split", "ptes", "flush", "free", "rest", "outside"
-		split("hvo_ns rcu_ns split_ns ptes_ns flush_ns free_ns", cs, " ")
+		printf "  %-10s %-6s %7s %7s %7s %7s", "work", "op", "off", "on", "on-off", "hvo"
+		for (c = 1; c <= nc; c++) printf " %7s", cs[c]
+		printf " %7s %7s\n", "rest", "outside"
 		for (i = 1; i <= nw; i++) for (o = 1; o <= 3; o++) {
 			w = work[i]; op = ops[o]
 			if (!((w, op "_s", 1) in v)) continue
 			t = m(w, op, "s") * 1e3; x = off[w, op "_s"] * 1e3
-			for (c = 1; c <= 6; c++) s[c] = m(w, op, cs[c]) / 1e6
-			printf "  %-10s %-6s %7.1f %7.1f %7.1f", w, op, x, t, t - x
-			for (c = 1; c <= 6; c++) printf " %7.1f", s[c]
-			printf " %7.1f %7.1f\n", s[1] - s[2] - s[3] - s[4] - s[5] - s[6], t - x - s[1]
+			h = m(w, op, "hvo_ns") / 1e6; rest = h
+			printf "  %-10s %-6s %7.1f %7.1f %7.1f %7.1f", w, op, x, t, t - x, h
+			for (c = 1; c <= nc; c++) {
+				y = m(w, op, cs[c] "_ns") / 1e6; rest -= y
+				printf " %7.1f", y
+			}
+			printf " %7.1f %7.1f\n", rest, t - x - h
 		}
 	}
 	if (arm) {
