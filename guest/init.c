@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -288,6 +289,14 @@ int main(void)
 		failed += why && !skip;
 	}
 	printf("# hvo-init: done, %d failed\n", failed);
+	/*
+	 * The host takes this line as the sign that the run ended.  printk()
+	 * writes the kernel's "reboot: Restarting system" to the UART at once,
+	 * past what the tty has queued, so the line could arrive cut in two:
+	 * wait until the console has sent it.
+	 */
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
 	sync();
 	reboot(RB_AUTOBOOT);	/* QEMU runs with -no-reboot: it exits */
 	return 0;
