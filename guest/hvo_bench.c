@@ -15,7 +15,9 @@
  *
  * One KTAP test a round and mode: it fails if the pool did not reach PAGES
  * pages, or the demotion did not make all of them, or the pools did not
- * return to 0.  Diagnostic lines for scripts:
+ * return to 0.  Where the kernel keeps histograms of its windows and waits,
+ * one more at the end: it fails unless they hold as many as the windows and
+ * fixups counters count.  Diagnostic lines for scripts:
  *
  *   # bench: hvo=1 hstate=2048kB pages=1000 round=1 alloc_s=0.061 free_s=0.082
  *   # bench-median: hvo=1 hstate=2048kB pages=1000 rounds=5 alloc_s=0.061
@@ -118,23 +120,30 @@ static double timed_write(const char *path, long val, int t)
 	return d;
 }
 
-/* One "# bench-hist:" line of a histogram file's non-empty buckets. */
-static void print_hist(const char *name)
+/*
+ * One "# bench-hist:" line of a histogram file's non-empty buckets; returns
+ * how many it counted in all, or -1 without the file.
+ */
+static long print_hist(const char *name)
 {
 	char path[128];
 	unsigned long lower, count;
+	long sum = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), BBM_DIR "%s", name);
 	f = fopen(path, "r");
 	if (!f)
-		return;
+		return -1;
 	printf("# bench-hist: %s", name);
-	while (fscanf(f, "%lu %lu", &lower, &count) == 2)
+	while (fscanf(f, "%lu %lu", &lower, &count) == 2) {
+		sum += count;
 		if (count)
 			printf(" %lu:%lu", lower, count);
+	}
 	printf("\n");
 	fclose(f);
+	return sum;
 }
 
 int main(int argc, char **argv)
@@ -142,7 +151,7 @@ int main(int argc, char **argv)
 	char nr[128], demote[128], demote_size[128], nr_small[128];
 	char *modes[MAX_MODES], *list = NULL;
 	long pages = 1000, kb = 0, dkb = 0;
-	int rounds = 5, nmodes = 0, opt, failed = 0, t;
+	int rounds = 5, nmodes = 0, opt, failed = 0, t, hist;
 
 	while ((opt = getopt(argc, argv, "n:r:s:o:d:")) != -1) {
 		if (opt == 'n')
@@ -172,7 +181,9 @@ int main(int argc, char **argv)
 	hstate_path(demote_size, sizeof(demote_size), kb, "demote_size");
 	hstate_path(nr_small, sizeof(nr_small), dkb, "nr_hugepages");
 
-	printf("KTAP version 1\n1..%d\n", rounds * nmodes);
+	/* Where the kernel keeps histograms, one more test: see the end. */
+	hist = access(BBM_DIR "window_hist_us", R_OK) == 0;
+	printf("KTAP version 1\n1..%d\n", rounds * nmodes + hist);
 	if (write_long(nr, 0) || read_path(nr) != 0) {
 		printf("# cannot empty %s\n", nr);
 		return 1;
@@ -250,7 +261,25 @@ int main(int argc, char **argv)
 		printf("# bench-bbm: max_window_ns=%ld max_wait_ns=%ld\n",
 		       read_path(BBM_DIR "max_window_ns"),
 		       read_path(BBM_DIR "max_wait_ns"));
-	print_hist("window_hist_us");
-	print_hist("wait_hist_us");
+	if (hist) {
+		/*
+		 * Nothing changes the vmemmap now: every window and every wait
+		 * since boot is in one bucket, so the histograms must hold what
+		 * the counters count.
+		 */
+		long windows = print_hist("window_hist_us");
+		long waits = print_hist("wait_hist_us");
+		long nw = read_path(BBM_DIR "windows");
+		long nf = read_path(BBM_DIR "fixups");
+		int ok = windows == nw && waits == nf;
+
+		if (!ok) {
+			printf("# histograms hold %ld windows and %ld waits; windows %ld, fixups %ld\n",
+			       windows, waits, nw, nf);
+			failed++;
+		}
+		printf("%sok %d histograms hold every window and wait\n", ok ? "" : "not ",
+		       rounds * nmodes + 1);
+	}
 	return failed ? 1 : 0;
 }

@@ -213,7 +213,9 @@ END {
 # and the faults that waited for one, per write, and the longest window and
 # wait since boot, with their histograms where the kernel keeps them.
 where_time_goes() { # kernel log
-	grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" |
+	# A log without these lines (a failed boot) prints nothing here; only
+	# grep's "no match" is let through pipefail.
+	{ grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" || true; } |
 		sed 's/.*# bench/bench/' | awk -v k="$1" '
 function med(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -288,11 +290,12 @@ END {
 				m(w, op, "windows"), m(w, op, "fixups")
 		}
 	}
-}' || true
+}'
 	sed -n 's/^ *# bench-bbm: /  since boot: /p' "$2" | tail -1
 	# The histograms since boot, from the last test of the boot: microseconds
 	# (a bucket's lower bound) and how many windows or waits fell in it.
-	grep -h '# bench-hist: ' "$2" | tail -2 | sed 's/.*# bench-hist: \([a-z_]*\)/  \1 (us:count)/' || true
+	{ grep -h '# bench-hist: ' "$2" || true; } | tail -2 |
+		sed 's/.*# bench-hist: \([a-z_]*\)/  \1 (us:count)/'
 }
 for k in "${kernels[@]}"; do
 	if [ -f "$resdir/bench-$k.log" ]; then where_time_goes "$k" "$resdir/bench-$k.log"; fi

@@ -103,7 +103,7 @@ granule() {
 }
 
 # time_scale IMAGE: 3 for a kernel built with a slow checker (lockdep, KASAN,
-# PREEMPT_RT: from the .config of the build IMAGE came from), else 1.
+# PREEMPT_RT, in the .config of the build that made IMAGE), else 1.
 # run-boot.sh multiplies every time limit of the boot by it: the guest's
 # (hvo.time_scale, guest/init.c) and QEMU's. The limits are safety nets:
 # under TCG such a kernel on a loaded host takes hugetlb_fault_after_madv
