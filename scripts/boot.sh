@@ -6,7 +6,9 @@
 # arm64 boots with pseudo-NMIs on (irqchip.gicv3_pseudo_nmi=1), so that the
 # PMU's overflow interrupt is an NMI for the NMI-context test readers.
 #   env: SMP (4), MEM (4G arm64, 6G x86_64), EL (arm64: 2, the kernel at EL2 with
-#        VHE, as on KVM hosts; 1 for EL1), TIMEOUT seconds (900; run-boot.sh sets it
+#        VHE, as on KVM hosts; 1 for EL1), CPU (arm64: a QEMU CPU model, default
+#        max; cortex-a57, cortex-a72, cortex-a76, neoverse-n1 carry the real
+#        MIDR and ID registers), TIMEOUT seconds (900; run-boot.sh sets it
 #        from the tests' own limits), HVO_CONSOLE=1 to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
@@ -18,7 +20,8 @@ smp=${SMP:-4} limit=${TIMEOUT:-900}
 # arm64 for a runtime 1G allocation to find a free aligned gigabyte.
 case $arch in
 arm64)	virt=virt,gic-version=3; [ "${EL:-2}" = 2 ] && virt+=,virtualization=on
-	qemu=(qemu-system-aarch64 -M "$virt" -cpu max,pauth-impdef=on)
+	cpu=${CPU:-max}; [ "$cpu" = max ] && cpu=max,pauth-impdef=on
+	qemu=(qemu-system-aarch64 -M "$virt" -cpu "$cpu")
 	console="ttyAMA0 irqchip.gicv3_pseudo_nmi=1" mem=${MEM:-4G} ;;
 x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
 	console="ttyS0 hugepagesz=1G" mem=${MEM:-6G} ;;

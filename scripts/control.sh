@@ -10,18 +10,35 @@
 #   control.sh arm64-naive   arm64-4k on the bare base plus only the Kconfig
 #                            select (controls/BASE/arm64-naive-enable.patch):
 #                            DEBUG_VM must warn "unsafe attribute change"
-#   control.sh arm64-nofixup the full series (arm64-4k), with the stress test
-#                            run with the fault fixup disabled (on 7.3 with
-#                            every tail batch falling back to BBM, since
-#                            nothing else opens windows): CPUs that touch a
-#                            struct page inside a window must oops
+#   control.sh arm64-nofixup 6.12 only: the full series (arm64-4k), with the
+#                            stress test run with the fault fixup disabled:
+#                            CPUs that touch a struct page inside a window
+#                            must oops
 #   control.sh arm64-nofixup-irq
-#                            the same, with the kernel's test readers
-#                            in hardirq, softirq and NMI context: one of them
-#                            must oops (its backtrace names vmemmap_test_read)
-#   control.sh arm64-stall   the full series, windows held open 1.5 s and
-#                            vmemmap_bbm.stall_timeout_s=1: a waiter must report
-#                            the stall and keep waiting (the guest finishes)
+#                            6.12 only: the same, with the kernel's test
+#                            readers in hardirq, softirq and NMI context: one
+#                            of them must oops (its backtrace names
+#                            vmemmap_test_read)
+#   control.sh arm64-stall   6.12 only: the full series, windows held open
+#                            1.5 s and vmemmap_bbm.stall_timeout_s=1: a waiter
+#                            must report the stall and keep waiting
+#   control.sh arm64-tail-bbm
+#                            7.3 only: the series with its tail changes made
+#                            through an invalid entry held 2 ms
+#                            (controls/7.3/arm64-tail-bbm.patch): a stress
+#                            reader must oops (there is no fault fixup)
+#   control.sh arm64-tail-bbm-irq
+#                            7.3 only: the same, with the kernel's readers in
+#                            hardirq, softirq and NMI context: one of them must
+#                            oops (its backtrace names vmemmap_test_read)
+#   control.sh arm64-af-without-ha
+#                            7.3 only: the series with the Access Flag split
+#                            taken on any CPU (controls/7.3/
+#                            arm64-af-without-ha.patch), on -cpu cortex-a57
+#                            (no hardware AF) booted with HVO off, HVO then
+#                            turned on by hvo_split_path: the access to a
+#                            block whose AF the split cleared must take an
+#                            Access Flag fault
 #   control.sh arm64-bootmem-tails
 #                            7.3 only: the series with its patch 0004 undone
 #                            (controls/7.3/arm64-bootmem-tails.patch: the tail
@@ -43,10 +60,8 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-bootmem-tails|arm64-unsafe-remap}
-kernel=series args=() finish=0
-# 7.3's guest tests: no hugepage-vmemmap; its stress needs -M for windows.
-v=; [ "$base" = 6.12 ] || v=_73
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap}
+kernel=series args=() finish=0 hvo=on cpu=
 case $base:$name in
 6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
 		expect='BUG: Bad page state' ;;
@@ -59,13 +74,23 @@ case $base:$name in
 7.3:arm64-bootmem-tails)
 		cfg=arm64-4k kernel=series+arm64-bootmem-tails tests=hvo_bootmem
 		args=(hugepagesz=32M hugepages=4) expect='WARNING: .* at vmemmap_remap_pte' ;;
-*:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup$v
+6.12:arm64-nofixup) cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup
 		expect='Unable to handle kernel paging request' ;;
-*:arm64-nofixup-irq)
-		cfg=arm64-4k tests=hvo_stress_nofixup_irq; [ "$base" = 6.12 ] && tests=hugetlb_vmemmap_stress_nofixup_irq
-		expect='vmemmap_test_read' ;;
-*:arm64-stall)	cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall$v finish=1
+6.12:arm64-nofixup-irq)
+		cfg=arm64-4k tests=hugetlb_vmemmap_stress_nofixup_irq expect='vmemmap_test_read' ;;
+6.12:arm64-stall) cfg=arm64-4k tests=hugetlb_vmemmap_stress_stall finish=1
 		args=(vmemmap_bbm.stall_timeout_s=1) expect='INFO: vmemmap BBM window stall' ;;
+7.3:arm64-tail-bbm)
+		cfg=arm64-4k kernel=series+arm64-tail-bbm tests=hvo_stress_tail_bbm
+		expect='Unable to handle kernel paging request' ;;
+7.3:arm64-tail-bbm-irq)
+		cfg=arm64-4k kernel=series+arm64-tail-bbm tests=hvo_stress_tail_bbm_irq
+		# An oops in NMI context panics; panic=-1 would reset the guest
+		# before the console has printed it.
+		args=(panic=5) expect='vmemmap_test_read' ;;
+7.3:arm64-af-without-ha)
+		cfg=arm64-4k kernel=series+arm64-af-without-ha tests=hvo_split_af hvo=off
+		cpu=cortex-a57 expect='access flag fault' ;;
 7.3:arm64-unsafe-remap)
 		cfg=arm64-4k tests=hvo_stress_unsafe finish=1
 		expect='vmemmap: unsafe output address change' ;;
@@ -88,8 +113,8 @@ naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-n
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
 esac
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
-"$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
-	"${args[@]}"
+CPU=$cpu "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
+	hugetlb_free_vmemmap=$hvo "${args[@]}"
 log=$resdir/control-$name.log
 if "$top/scripts/results.sh" "$resdir/control-$name.ktap"; then
 	say "control $name: NO failure reported for a known-bad kernel: the harness missed it"

@@ -78,18 +78,41 @@ kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 # every change opens a window (one for up to 256 folios), and the stress runs
 # until 2000 faults were fixed up in them; then again with 4 folios a cycle,
 # whose windows of 28 entries are invalidated by address when the folios are
-# adjacent (not counted), not by TLBI VMALLE1IS. On 7.3 tail changes never break: on
-# arm64 the stress runs first as on BBML3 CPUs (no window at all: it must see
-# none), then as is (windows only for PMD splits), then with every tail batch
-# falling back to BBM (so that the fault fixup still gets 2000 faults to fix
-# up). x86_64, without windows or the arm64 test knobs (-I needs them), runs
-# hvo_stress on both series.
+# adjacent (not counted), not by TLBI VMALLE1IS. On 7.3 no entry is ever
+# invalid: on arm64 the stress runs as on BBML3 CPUs first, then as the CPU
+# is, both with the kernel's interrupt-context readers. x86_64, without the
+# arm64 test knobs (-I needs them), runs hvo_stress on both series.
 stress_tests() {
 	case $base:$1 in
 	6.12:arm64)	echo hugetlb_vmemmap_stress,hugetlb_vmemmap_stress_small ;;
-	*:arm64)	echo hvo_stress_bbml3,hvo_stress,hvo_stress_fallback ;;
+	*:arm64)	echo hvo_stress_bbml3,hvo_stress_irq ;;
 	*)		echo hvo_stress ;;
 	esac
+}
+
+# cpu_boots CONFIG: the extra boots of a 7.3 arm64 configuration with 4K pages
+# (the only granule whose vmemmap has PMD blocks to split) on QEMU's CPU
+# models, each "MODEL:HVO:TESTS" (HVO: hugetlb_free_vmemmap= at boot). Each
+# first checks the split path the kernel chose for the model while no vmemmap
+# PMD is split yet (hvo_split_path), then runs a shorter stress:
+#   neoverse-n1  hardware Access Flag, not BBML3: splits through the AF
+#   cortex-a57   ARMv8.0, no hardware AF: with HVO at boot the vmemmap is
+#                mapped with base pages (nothing to split); without, HVO
+#                turned on later must refuse to split
+# HVO_CPU_BOOTS=all adds cortex-a72 (as cortex-a57), cortex-a76 (as
+# neoverse-n1) and the in-place split of BBML3 CPUs (debug knob, on max).
+cpu_boots() {
+	case $base:$1 in
+	6.12:*|*:x86_64*|*-16k*|*-64k*) return 0 ;;
+	esac
+	echo neoverse-n1:on:hvo_split_af,hvo_savings,hvo_stress_cpu \
+	     cortex-a57:on:hvo_split_base,hvo_savings,hvo_stress_cpu \
+	     cortex-a57:off:hvo_split_refused,hvo_savings_off
+	[ "${HVO_CPU_BOOTS:-}" = all ] || return 0
+	echo cortex-a72:on:hvo_split_base,hvo_savings,hvo_stress_cpu \
+	     cortex-a72:off:hvo_split_refused,hvo_savings_off \
+	     cortex-a76:on:hvo_split_af,hvo_savings,hvo_stress_cpu \
+	     max:on:hvo_split_bbml3,hvo_savings,hvo_stress_cpu
 }
 
 # granule CONFIG: the arm64 base page size of a configuration, in KiB

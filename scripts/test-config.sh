@@ -4,7 +4,8 @@
 # has fail_page_alloc, first, before anything optimized a default-size page;
 # hvo_bootmem, which only touches the reserved sizes; the stress runs, hvo_savings, the hugetlb
 # kselftests, hvo_pool_max), checking on arm64 that
-# the kernel ran at EL2 with VHE; then at EL1 with hugetlb_free_vmemmap=off.
+# the kernel ran at EL2 with VHE; on 7.3 arm64 4K, the boots on other CPU
+# models (cpu_boots); then at EL1 with hugetlb_free_vmemmap=off.
 # KTAP files land in build/results/BASE/ (HVO_RESDIR).
 #
 #   test-config.sh CONFIG IMAGE
@@ -33,6 +34,14 @@ arm64-*-52) step_ktap "$res/$cfg.va52.ktap" "$base.$cfg.hvo-on.va52" \
 		grep -m1 'CPU features: detected: 52-bit Virtual Addressing (L' \
 		"$res/$cfg.hvo-on.log" ;;
 esac
+# On 7.3 arm64 4K, the vmemmap PMD split path of each kind of CPU (lib.sh
+# cpu_boots), at EL2 like the main boot.
+for spec in $(cpu_boots "$cfg"); do
+	IFS=: read -r cpu hvo tests <<< "$spec"
+	say "$cfg: boot on -cpu $cpu with hugetlb_free_vmemmap=$hvo"
+	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$cpu.hvo-$hvo" "$arch" "$img" "$tests" \
+		hugetlb_free_vmemmap="$hvo" > /dev/null
+done
 say "$cfg: boot with hugetlb_free_vmemmap=off"
 EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
 	hugetlb_free_vmemmap=off > /dev/null
