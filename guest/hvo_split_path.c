@@ -15,8 +15,8 @@
  *   refused  no hardware AF, HVO turned on only now through the sysctl: the
  *            blocks stay and the folios under them are not optimized
  *
- * It must run before anything else split the vmemmap of the memory it gets
- * (first after boot).  It checks the kernel's own answer
+ * It must run before anything else split the vmemmap of most of the memory it
+ * gets (early after boot: the 256 pages span four vmemmap PMDs).  It checks the kernel's own answer
  * (/sys/kernel/debug/vmemmap_bbm/split_path), grows the default-size pool to
  * PAGES (256) and checks the vmemmap saved and the split counters; for "af"
  * the first attempt of a split is made to see the Access Flag set again

@@ -93,8 +93,10 @@ stress_tests() {
 # cpu_boots CONFIG: the extra boots of a 7.3 arm64 configuration with 4K pages
 # (the only granule whose vmemmap has PMD blocks to split) on QEMU's CPU
 # models, each "MODEL:HVO:TESTS" (HVO: hugetlb_free_vmemmap= at boot). Each
-# first checks the split path the kernel chose for the model while no vmemmap
-# PMD is split yet (hvo_split_path), then runs a shorter stress:
+# first runs a shorter stress, whose first cycles split vmemmap PMDs while
+# its readers run (the interrupt-context ones read the block being split),
+# then checks the split path the kernel chose for the model on memory whose
+# vmemmap is not split yet (hvo_split_path):
 #   neoverse-n1  hardware Access Flag, not BBML3: splits through the AF
 #   cortex-a57   ARMv8.0, no hardware AF: with HVO at boot the vmemmap is
 #                mapped with base pages (nothing to split); without, HVO
@@ -105,14 +107,14 @@ cpu_boots() {
 	case $base:$1 in
 	6.12:*|*:x86_64*|*-16k*|*-64k*) return 0 ;;
 	esac
-	echo neoverse-n1:on:hvo_split_af,hvo_savings,hvo_stress_cpu \
-	     cortex-a57:on:hvo_split_base,hvo_savings,hvo_stress_cpu \
+	echo neoverse-n1:on:hvo_stress_cpu,hvo_split_af,hvo_savings \
+	     cortex-a57:on:hvo_stress_cpu,hvo_split_base,hvo_savings \
 	     cortex-a57:off:hvo_split_refused,hvo_savings_off
 	[ "${HVO_CPU_BOOTS:-}" = all ] || return 0
-	echo cortex-a72:on:hvo_split_base,hvo_savings,hvo_stress_cpu \
+	echo cortex-a72:on:hvo_stress_cpu,hvo_split_base,hvo_savings \
 	     cortex-a72:off:hvo_split_refused,hvo_savings_off \
-	     cortex-a76:on:hvo_split_af,hvo_savings,hvo_stress_cpu \
-	     max:on:hvo_split_bbml3,hvo_savings,hvo_stress_cpu
+	     cortex-a76:on:hvo_stress_cpu,hvo_split_af,hvo_savings \
+	     max:on:hvo_stress_bbml3,hvo_split_bbml3,hvo_savings
 }
 
 # granule CONFIG: the arm64 base page size of a configuration, in KiB
