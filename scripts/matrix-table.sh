@@ -58,19 +58,23 @@ savings() {
 	END { if (!tot) print "-"; else printf "%d/%d %s\n", ok, tot, detail }' "$1"
 }
 
-# stress LOG: windows and fixups by context summed over its stress runs.
+# stress LOG: windows and fixups by context (6.12), and PMD splits in place,
+# through the Access Flag and refused (7.3), summed over its stress runs;
+# "-" where the kernel does not count them.
 stress() {
 	awk '/# stress: / {
-		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) s[kv[1]] += kv[2]; n++ }
-	END { if (!n) print "- - - - - -"; else printf "%d %d %d %d %d %d\n", s["windows"], s["fixups"],
-		s["fixups_task"], s["fixups_softirq"], s["fixups_hardirq"], s["fixups_nmi"] }' "$1" 2>/dev/null ||
-		echo "- - - - - -"
+		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[2] >= 0) s[kv[1]] += kv[2]; n++ }
+	function v(k) { return (k in s) ? s[k] : "-" }
+	END { if (!n) print "- - - - - - - - -"; else print v("windows"), v("fixups"),
+		v("fixups_task"), v("fixups_softirq"), v("fixups_hardirq"), v("fixups_nmi"),
+		v("splits_bbml3"), v("splits_af"), v("splits_refused") }' "$1" 2>/dev/null ||
+		echo "- - - - - - - - -"
 }
 
 smps=$(for b in "$@"; do ls "$dir/$b" 2>/dev/null; done | sed -n 's/.*\.smp\([0-9]*\)\.ktap$/\1/p' | sort -un)
 hdr=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' config ran build on vhe off inject vmtests)
 for n in $smps; do hdr+=$(printf ' %-5s' "smp$n"); done
-hdr+=$(printf ' %-9s %-9s %7s %7s  %s' runtime boot windows fixups "task/softirq/hardirq/nmi")
+hdr+=$(printf ' %-9s %-9s %7s %7s  %-24s %s' runtime boot windows fixups "task/softirq/hardirq/nmi" "splits bbml3/af/refused")
 echo "$hdr"
 printf '[' > "$json"
 sep=
@@ -85,7 +89,7 @@ for b in "$@"; do
 		off=$(cell "$r/$cfg.hvo-off.ktap") inj=$(test_cell "$r/$cfg.hvo-on.ktap" hvo_inject)
 		vmt=$(cell "$r/$cfg.vmtests.ktap")
 		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)
-		read -r win fix ft fs fh fn < <(stress "$r/$cfg.hvo-on.log")
+		read -r win fix ft fs fh fn sb sa sr < <(stress "$r/$cfg.hvo-on.log")
 		ran=$(date -u -r "$bk" +%m-%dT%H:%M)
 		line=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' "$b:$cfg" "$ran" "$build" "$on" "$vhe" "$off" "$inj" "$vmt")
 		smpj=
@@ -94,11 +98,11 @@ for b in "$@"; do
 			line+=$(printf ' %-5s' "$c")
 			smpj+="${smpj:+,}\"$n\":\"$c\""
 		done
-		line+=$(printf ' %-9s %-9s %7s %7s  %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn")
+		line+=$(printf ' %-9s %-9s %7s %7s  %-24s %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn" "$sb/$sa/$sr")
 		echo "$line"
-		printf '%s\n{"base":"%s","config":"%s","ran":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s"}' \
+		printf '%s\n{"base":"%s","config":"%s","ran":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s","splits_bbml3":"%s","splits_af":"%s","splits_refused":"%s"}' \
 			"$sep" "$b" "$cfg" "$(date -u -r "$bk" +%FT%TZ)" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
-			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" >> "$json"
+			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" "$sb" "$sa" "$sr" >> "$json"
 		sep=,
 	done
 done
