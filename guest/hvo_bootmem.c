@@ -22,7 +22,6 @@
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
-#define STRUCT_PAGE_SZ	64
 #define MAX_HSTATES	16
 
 static long hp_read(unsigned long kb, const char *file)
@@ -64,9 +63,8 @@ int main(void)
 	read_long(HVO_SYSCTL, &hvo);
 	printf("1..%d\n", nr);
 	for (int i = 0; i < nr; i++) {
-		long pages = hp_read(sizes[i], "nr_hugepages"), vmemmap = sizes[i] / page_kb *
-			STRUCT_PAGE_SZ / 1024 / page_kb, small = 0, base = memmap_pages();
-		long expect = hvo && vmemmap > 1 ? pages * (vmemmap - 1) : 0, got;
+		long pages = hp_read(sizes[i], "nr_hugepages"), small = 0, base = memmap_pages();
+		long expect = hvo ? pages * hvo_saving_pages(sizes[i]) : 0, got;
 		unsigned long small_kb = 0;
 		char path[128];
 		bool ok = true;

@@ -43,7 +43,6 @@
 #include "sysfs_io.h"
 
 #define FA		"/sys/kernel/debug/fail_page_alloc/"
-#define STRUCT_PAGE_SZ	64
 #define TIMES		1000000L	/* injections allowed; the rest is the count */
 
 static char nr_path[128], surplus_path[128];
@@ -285,7 +284,7 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
-	long n = 64, percent = 30, kb, page_kb, hvo = -1;
+	long n = 64, percent = 30, kb, hvo = -1;
 	long opt_failed = 0, restore_failed = 0, mixed_opt = 0, mixed_restore = 0;
 	int c, rounds = 20;
 
@@ -301,8 +300,7 @@ int main(int argc, char **argv)
 	}
 	printf("KTAP version 1\n1..3\n");
 	kb = default_hugepage_kb();
-	page_kb = sysconf(_SC_PAGESIZE) / 1024;
-	per_page = kb / page_kb * STRUCT_PAGE_SZ / (page_kb * 1024) - 1;
+	per_page = hvo_saving_pages(kb);
 	snprintf(nr_path, sizeof(nr_path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	snprintf(surplus_path, sizeof(surplus_path),

@@ -37,7 +37,6 @@
 #include "sysfs_io.h"
 
 #define DBG		"/sys/kernel/debug/vmemmap_bbm/"
-#define STRUCT_PAGE_SZ	64
 
 enum { BBML3, AF, RETRIES, FAILED, REFUSED, NR_CNT };
 static const char * const cnt_name[NR_CNT] = {
@@ -90,7 +89,7 @@ int main(int argc, char **argv)
 	static const char * const words[] = { "in place", "through the Access Flag",
 					      "none", "refused" };
 	long pages = 256, more = 256, kb = default_hugepage_kb(), hvo = 0;
-	long page_kb = sysconf(_SC_PAGESIZE) / 1024, per_page, base, saved;
+	long per_page, base, saved;
 	long c0[NR_CNT], c1[NR_CNT], c2[NR_CNT];
 	const char *want = NULL;
 	char text[128] = "";
@@ -133,8 +132,7 @@ int main(int argc, char **argv)
 	if (path == 1 && write_long(DBG "split_af_touch", 1))
 		printf("# no %ssplit_af_touch\n", DBG);
 
-	/* vmemmap pages a huge page of this size frees with HVO */
-	per_page = kb / page_kb * STRUCT_PAGE_SZ / 1024 / page_kb - 1;
+	per_page = hvo_saving_pages(kb);
 	base = memmap_pages();
 	read_counters(c0);
 	ok = !set_pool(kb, pages);

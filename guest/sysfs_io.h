@@ -121,4 +121,18 @@ static inline long default_hugepage_kb(void)
 	return meminfo_kb("Hugepagesize");
 }
 
+/*
+ * The vmemmap pages HVO frees per huge page of @kb kB: all but one of the
+ * pages its struct pages (64 bytes each) fill, or 0 where they fill at most
+ * one page (not optimizable).
+ */
+#define STRUCT_PAGE_SZ	64
+static inline long hvo_saving_pages(long kb)
+{
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	long vmemmap = kb / page_kb * STRUCT_PAGE_SZ / 1024 / page_kb;
+
+	return vmemmap > 1 ? vmemmap - 1 : 0;
+}
+
 #endif /* GUEST_SYSFS_IO_H */
