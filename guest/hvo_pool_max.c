@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvo_pool_max [-r ROUNDS] [-b MB]
+ * hvo_pool_max [-r ROUNDS] [-b MB] [-f on|off]
  *
  * Grow the default-size huge page pool to "as many as possible" (a number
  * far above what fits, written to nr_hugepages, as the admin guide suggests),
@@ -18,8 +18,22 @@
  *
  * (It cannot tell how many of them HVO optimized: that needs /proc/vmstat
  * read at the maximum, and every read of it allocates, see below.)
+ *
+ * -f on|off: the machine as a boot script finds it.  Run as the first test
+ * after boot, it grows the pool right away, with HVO as the kernel command
+ * line left it (no sysctl writes, no HVO-off rounds first), on a machine whose
+ * vmemmap has never been split and whose kernel has not yet started the
+ * threads a warm machine has.  Alone, this process is made unkillable
+ * (oom_score_adj -1000) as PID 1 is: an OOM then panics the kernel ("no
+ * killable processes"), as it does under a boot script run by PID 1.  It also
+ * reads the vmemmap at each maximum and prints how much of the theoretical
+ * saving (hvo_saving_pages() for every folio in the pool) HVO kept: at least
+ * 99% in every round with "on", nothing with "off".  Pinned to one CPU, its
+ * reads of /proc/vmstat reuse the buffer the previous read freed.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -96,6 +110,7 @@ static int hold(long mb)
 
 	if (p == MAP_FAILED)
 		return 1;
+	write_long("/proc/self/oom_score_adj", 0);	/* killable, whatever -o set */
 	memset(p, 1, len);
 	if (write(READY_FD, "r", 1) != 1)
 		return 1;
@@ -165,12 +180,16 @@ struct pass {
 	long max;		/* largest pool reached */
 	long min;		/* smallest pool reached */
 	bool drained;		/* every round back to 0 pages and the vmemmap baseline */
+	long worst_pct;		/* -f: least share of the theoretical saving kept */
+	long most_saved;	/* -f: most vmemmap pages saved at a maximum */
 };
+
+static long saving_per_folio;	/* -f: vmemmap pages HVO frees per folio, or -1 */
 
 /* ROUNDS times: grow the pool as far as it goes, then free it. */
 static struct pass grow_and_free(int hvo, bool bystander, int rounds)
 {
-	struct pass p = { .max = 0, .min = MANY, .drained = true };
+	struct pass p = { .max = 0, .min = MANY, .drained = true, .worst_pct = 100 };
 
 	for (int r = 1; r <= rounds; r++) {
 		long base = vmstat_memmap_pages(), nr = -1, after;
@@ -184,8 +203,20 @@ static struct pass grow_and_free(int hvo, bool bystander, int rounds)
 			p.drained = false;
 			nr = 0;
 		}
-		printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld\n",
-		       hvo, bystander, r, nr);
+		if (saving_per_folio < 0) {
+			printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld\n",
+			       hvo, bystander, r, nr);
+		} else {
+			long saved = base - vmstat_memmap_pages(), max = nr * saving_per_folio;
+			long pct = max ? saved * 100 / max : 100;
+
+			printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld saved=%ld/%ld\n",
+			       hvo, bystander, r, nr, saved, max);
+			if (pct < p.worst_pct)
+				p.worst_pct = pct;
+			if (saved > p.most_saved)
+				p.most_saved = saved;
+		}
 		if (nr > p.max)
 			p.max = nr;
 		if (nr < p.min)
@@ -210,10 +241,13 @@ int main(int argc, char **argv)
 	long kb = default_hugepage_kb(), mb = 64;
 	long hvo_orig = -1;
 	int rounds = 3, c;
+	const char *fresh = NULL;
 	char what[96];
 
-	while ((c = getopt(argc, argv, "r:b:H:")) != -1) {
-		if (c == 'r')
+	while ((c = getopt(argc, argv, "r:b:H:f:")) != -1) {
+		if (c == 'f')
+			fresh = optarg;
+		else if (c == 'r')
 			rounds = atoi(optarg);
 		else if (c == 'b')
 			mb = atol(optarg);
@@ -232,7 +266,20 @@ int main(int argc, char **argv)
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	if (read_long(HVO_SYSCTL, &hvo_orig))
 		hvo_orig = -1;
-	printf("1..%d\n", hvo_orig < 0 ? 3 : 7);
+	saving_per_folio = -1;
+	if (fresh) {
+		cpu_set_t one;
+
+		hvo_orig = -1;		/* the boot's setting, no HVO-off rounds */
+		saving_per_folio = strcmp(fresh, "on") ? 0 : hvo_saving_pages(kb);
+		if (write_long("/proc/self/oom_score_adj", -1000))
+			printf("# cannot make this process unkillable\n");
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			printf("# cannot pin this process to CPU 0\n");
+	}
+	printf("1..%d\n", (hvo_orig < 0 ? 3 : 7) + (fresh ? 2 : 0));
 	printf("# %ldkB pages, %d rounds each, bystander %ld MiB, HVO sysctl %s\n", kb, rounds,
 	       mb, hvo_orig < 0 ? "absent" : "present");
 	prefault();
@@ -247,7 +294,7 @@ int main(int argc, char **argv)
 			off = grow_and_free(0, with, rounds);
 			write_long(HVO_SYSCTL, 1);
 		}
-		on = grow_and_free(1, with, rounds);
+		on = grow_and_free(!fresh || saving_per_folio, with, rounds);
 		if (hvo_orig >= 0) {
 			printf("# %s: HVO off reached %ld-%ld pages, HVO on %ld-%ld\n", who,
 			       off.min, off.max, on.min, on.max);
@@ -256,8 +303,19 @@ int main(int argc, char **argv)
 			snprintf(what, sizeof(what), "%s: HVO off drains", who);
 			result(off.drained, "%s", what);
 		}
-		snprintf(what, sizeof(what), "%s: HVO on drains, vmemmap back to baseline", who);
+		snprintf(what, sizeof(what), "%s: HVO %s drains, vmemmap back to baseline", who,
+			 fresh && !saving_per_folio ? "off" : "on");
 		result(on.drained && on.max > 0, "%s", what);
+		if (fresh && saving_per_folio) {
+			printf("# %s: at least %ld%% of the theoretical saving in every round\n",
+			       who, on.worst_pct);
+			snprintf(what, sizeof(what), "%s: 99%% of the saving kept at every maximum",
+				 who);
+			result(on.worst_pct >= 99, "%s", what);
+		} else if (fresh) {
+			snprintf(what, sizeof(what), "%s: HVO off saves nothing", who);
+			result(on.most_saved == 0, "%s", what);
+		}
 		if (with) {
 			bool ok = alive(pid);
 

@@ -51,6 +51,14 @@
 #                            changed while still writable (debug knob
 #                            unsafe_remap): the CONFIG_DEBUG_VM check must warn
 #                            "vmemmap: unsafe output address change"
+#   control.sh fresh-unfixed
+#                            7.3 only: the series without what it does for a
+#                            pool grown to the maximum on a fresh machine
+#                            (controls/7.3/fresh-unfixed.patch undoes the
+#                            head copy's fallback and patches 5-6), one CPU,
+#                            2 GiB, the pool grown right after boot
+#                            (hvo_pool_max -f on): a round must keep less
+#                            than 99% of the saving
 #
 # Exit 0 when the harness reported the failure and the console shows the
 # failure the control is about (the control works), 1 otherwise: a known-bad
@@ -60,8 +68,8 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap}
-kernel=series args=() finish=0 hvo=on cpu=
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|fresh-unfixed}
+kernel=series args=() finish=0 hvo=on cpu= smp= mem=
 case $base:$name in
 6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
 		expect='BUG: Bad page state' ;;
@@ -94,6 +102,9 @@ case $base:$name in
 7.3:arm64-unsafe-remap)
 		cfg=arm64-4k tests=hvo_stress_unsafe finish=1
 		expect='vmemmap: unsafe output address change' ;;
+7.3:fresh-unfixed)
+		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh
+		smp=1 mem=2G expect='not ok .* 99% of the saving kept at every maximum' ;;
 *)		die "no control $name for the $base series" ;;
 esac
 arch=${cfg%%-*}
@@ -113,6 +124,8 @@ naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-n
 	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
 esac
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
+[ -z "$smp" ] || export SMP=$smp
+[ -z "$mem" ] || export MEM=$mem
 CPU=$cpu "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
 	hugetlb_free_vmemmap=$hvo "${args[@]}"
 log=$resdir/control-$name.log

@@ -5,7 +5,8 @@
 # hvo_bootmem, which only touches the reserved sizes; the stress runs, hvo_savings, the hugetlb
 # kselftests, hvo_pool_max), checking on arm64 that
 # the kernel ran at EL2 with VHE; on 7.3 arm64 4K, the boots on other CPU
-# models (cpu_boots); then at EL1 with hugetlb_free_vmemmap=off.
+# models (cpu_boots); the pool grown to the maximum first thing after boot
+# (fresh_boots); then at EL1 with hugetlb_free_vmemmap=off.
 # KTAP files land in build/results/BASE/ (HVO_RESDIR).
 #
 #   test-config.sh CONFIG IMAGE
@@ -41,6 +42,16 @@ for spec in $(cpu_boots "$cfg"); do
 	say "$cfg: boot on -cpu $cpu with hugetlb_free_vmemmap=$hvo"
 	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$cpu.hvo-$hvo" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap="$hvo" > /dev/null
+done
+# A freshly booted machine whose first act is to grow the pool to the
+# maximum (lib.sh fresh_boots): every round keeps the saving, nothing
+# invokes the OOM killer.
+for spec in $(fresh_boots "$cfg"); do
+	IFS=: read -r cpu mem hvo <<< "$spec"
+	t=hvo_pool_max_fresh; [ "$hvo" = off ] && t=hvo_pool_max_fresh_off
+	say "$cfg: fresh boot, $mem, -cpu $cpu, hugetlb_free_vmemmap=$hvo: pool to the maximum first"
+	CPU=$cpu MEM=$mem "$top/scripts/run-boot.sh" "$cfg.fresh.$cpu.$mem.hvo-$hvo" "$arch" "$img" \
+		"$t" hugetlb_free_vmemmap="$hvo" > /dev/null
 done
 say "$cfg: boot with hugetlb_free_vmemmap=off"
 EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
