@@ -28,8 +28,10 @@
  * killable processes"), as it does under a boot script run by PID 1.  It also
  * reads the vmemmap at each maximum and prints how much of the theoretical
  * saving (hvo_saving_pages() for every folio in the pool) HVO kept: at least
- * 99% in every round with "on", nothing with "off".  Pinned to one CPU, its
- * reads of /proc/vmstat reuse the buffer the previous read freed.
+ * 99% in every round with "on", nothing with "off".  Each read of
+ * /proc/vmstat allocates a small buffer and frees it: pinned to one CPU, the
+ * next read most likely gets the same object back from that CPU's slab
+ * cache instead of a page from the allocator.
  */
 #define _GNU_SOURCE
 #include <errno.h>
