@@ -16,8 +16,9 @@
  *
  *   # pool-max: hvo=1 bystander=1 round=2 pages=1862
  *
- * (It cannot tell how many of them HVO optimized: that needs /proc/vmstat
- * read at the maximum, and every read of it allocates, see below.)
+ * (Without -f it does not tell how many of them HVO optimized: that needs
+ * /proc/vmstat read at the maximum, and every read of it allocates, see
+ * below.)
  *
  * -f on|off: the machine as a boot script finds it.  Run as the first test
  * after boot, it grows the pool right away, with HVO as the kernel command
@@ -112,7 +113,7 @@ static int hold(long mb)
 
 	if (p == MAP_FAILED)
 		return 1;
-	write_long("/proc/self/oom_score_adj", 0);	/* killable, whatever -o set */
+	write_long("/proc/self/oom_score_adj", 0);	/* killable, whatever -f set */
 	memset(p, 1, len);
 	if (write(READY_FD, "r", 1) != 1)
 		return 1;
@@ -247,7 +248,7 @@ int main(int argc, char **argv)
 	char what[96];
 
 	while ((c = getopt(argc, argv, "r:b:H:f:")) != -1) {
-		if (c == 'f')
+		if (c == 'f' && (!strcmp(optarg, "on") || !strcmp(optarg, "off")))
 			fresh = optarg;
 		else if (c == 'r')
 			rounds = atoi(optarg);
