@@ -8,20 +8,22 @@
  * -p is what the host expects of the CPU model it booted (arm64 4K):
  *   af       every CPU updates the Access Flag in hardware: splits go through
  *            it (neoverse-n1, cortex-a76, max)
- *   bbml3    splits in place as on BBML3 CPUs (debugfs force_bbml3; no QEMU
- *            model is on the BBML3 list)
+ *   bbml3    splits in place as on BBML3 CPUs (no QEMU model is on the BBML3
+ *            list: the kernel built with controls/7.3/arm64-force-bbml3.patch)
  *   base     no hardware AF, HVO requested at boot: the vmemmap is mapped with
  *            base pages and nothing is ever split (cortex-a57, cortex-a72)
  *   refused  no hardware AF, HVO turned on only now through the sysctl: the
  *            blocks stay and the folios under them are not optimized
  *
  * It must run before anything else split the vmemmap of most of the memory it
- * gets (early after boot: the 256 pages span four vmemmap PMDs).  It checks the kernel's own answer
- * (/sys/kernel/debug/vmemmap_bbm/split_path), grows the default-size pool to
- * PAGES (256) and checks the vmemmap saved and the split counters; for "af"
- * the first attempt of a split is made to see the Access Flag set again
- * (split_af_touch) and must retry, then, with every attempt spoiled, a split
- * of further memory must give up and leave those folios unoptimized.  The
+ * gets (early after boot: the 256 pages span four vmemmap PMDs).  It checks
+ * the kernel's own answer (its boot line, printed when HVO is on at boot),
+ * grows the default-size pool to PAGES (256) and checks the vmemmap saved and
+ * the split counters (vmemmap_pmd_split* in /proc/vmstat); for "af" the first
+ * attempt of a split is made to see the Access Flag set again (the
+ * fail_vmemmap_split fault attribute, once) and must retry, then, with every
+ * attempt failing, a split of further memory must give up and leave those
+ * folios unoptimized.  The
  * pool is drained at the end and the vmemmap must be back at its baseline.
  * Any fault on the way is an oops on the console, which the host judges.
  * Output is KTAP.
@@ -32,15 +34,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <unistd.h>
 
 #include "sysfs_io.h"
 
-#define DBG		"/sys/kernel/debug/vmemmap_bbm/"
+#define FAIL		"/sys/kernel/debug/fail_vmemmap_split/"
+#define BOOT_LINE	"PMD splits: "
 
 enum { BBML3, AF, RETRIES, FAILED, REFUSED, NR_CNT };
 static const char * const cnt_name[NR_CNT] = {
-	"splits_bbml3", "splits_af", "split_af_retries", "splits_af_failed", "splits_refused",
+	"vmemmap_pmd_splits_bbml3", "vmemmap_pmd_splits_af", "vmemmap_pmd_split_af_retries",
+	"vmemmap_pmd_split_af_failures", "vmemmap_pmd_splits_refused",
 };
 
 static int tests, failed;
@@ -53,13 +58,37 @@ static void result(bool ok, const char *name)
 
 static void read_counters(long *c)
 {
-	for (int i = 0; i < NR_CNT; i++) {
-		char path[128];
+	for (int i = 0; i < NR_CNT; i++)
+		c[i] = vmstat_long(cnt_name[i]);
+}
 
-		snprintf(path, sizeof(path), DBG "%s", cnt_name[i]);
-		if (read_long(path, &c[i]))
-			c[i] = -1;
-	}
+/*
+ * Make the next @times attempts of an Access Flag split fail (-1: all of
+ * them, 0: none), quietly.
+ */
+static int fail_splits(long times)
+{
+	return write_long(FAIL "verbose", 0) || write_long(FAIL "interval", 1) ||
+	       write_long(FAIL "times", times) ||
+	       write_long(FAIL "probability", times ? 100 : 0);
+}
+
+/* The path the boot line names ("... PMD splits: PATH"), or "" if none. */
+static void boot_split_path(char *text, size_t len)
+{
+	static char log[1 << 20];
+	int n = klogctl(3, log, sizeof(log) - 1);	/* SYSLOG_ACTION_READ_ALL */
+	char *p;
+
+	*text = 0;
+	if (n <= 0)
+		return;
+	log[n] = 0;
+	p = strstr(log, BOOT_LINE);
+	if (!p)
+		return;
+	p += strlen(BOOT_LINE);
+	snprintf(text, len, "%.*s", (int)strcspn(p, "\n"), p);
 }
 
 static int set_pool(long kb, long pages)
@@ -95,7 +124,6 @@ int main(int argc, char **argv)
 	char text[128] = "";
 	int path = -1, opt;
 	bool ok;
-	FILE *f;
 
 	while ((opt = getopt(argc, argv, "p:n:")) != -1) {
 		if (opt == 'p')
@@ -112,25 +140,28 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP usage: hvo_split_path -p af|bbml3|base|refused [-n PAGES]\n");
 		return 4;
 	}
-	if (path == 0 && write_long(DBG "force_bbml3", 1))
-		printf("# no %sforce_bbml3\n", DBG);
-	f = fopen(DBG "split_path", "r");
-	if (!f || !fgets(text, sizeof(text), f) || kb <= 0 || memmap_pages() < 0) {
-		printf("1..0 # SKIP no %ssplit_path, default huge page size or nr_memmap_pages\n", DBG);
+	read_counters(c0);
+	if (kb <= 0 || memmap_pages() < 0 || c0[BBML3] < 0) {
+		printf("1..0 # SKIP no default huge page size, nr_memmap_pages or %s\n",
+		       cnt_name[BBML3]);
 		return 4;
 	}
-	fclose(f);
-	text[strcspn(text, "\n")] = 0;
 	printf("1..%d\n", path == 1 ? 4 : 3);
 
-	printf("# split-path: kernel says \"%s\", expected %s\n", text, paths[path]);
-	result(strstr(text, words[path]) == text, "the kernel chose the split path of this CPU");
-
+	/* The boot line says it only when HVO was on at boot. */
 	read_long(HVO_SYSCTL, &hvo);
+	boot_split_path(text, sizeof(text));
+	printf("# split-path: kernel says \"%s\", expected %s\n", text, paths[path]);
+	if (!*text && !hvo)
+		printf("ok %d the kernel chose the split path of this CPU # SKIP HVO off at boot: no boot line\n",
+		       ++tests);
+	else
+		result(strstr(text, words[path]) == text, "the kernel chose the split path of this CPU");
+
 	if (!hvo && write_long(HVO_SYSCTL, 1))
 		printf("# could not turn HVO on\n");
-	if (path == 1 && write_long(DBG "split_af_touch", 1))
-		printf("# no %ssplit_af_touch\n", DBG);
+	if (path == 1 && fail_splits(1))
+		printf("# no %s\n", FAIL);
 
 	per_page = hvo_saving_pages(kb);
 	base = memmap_pages();
@@ -166,11 +197,11 @@ int main(int argc, char **argv)
 		 * Every attempt spoiled: the splits of the memory the next
 		 * pages need must give up, and leave those folios as they are.
 		 */
-		write_long(DBG "split_af_touch", 1000000);
+		fail_splits(-1);
 		ok = !set_pool(kb, pages + more);
 		saved = base - memmap_pages();
 		read_counters(c2);
-		write_long(DBG "split_af_touch", 0);
+		fail_splits(0);
 		print_delta("give-up", c1, c2, saved, -1);
 		ok = ok && c2[FAILED] > c1[FAILED] && c2[AF] == c1[AF] &&
 		     saved < (pages + more) * per_page;
@@ -180,8 +211,6 @@ int main(int argc, char **argv)
 	ok = !set_pool(kb, 0) && memmap_pages() == base;
 	printf("# split-path: drained, vmemmap %+ld pages from baseline\n", memmap_pages() - base);
 	result(ok, "pool drained, vmemmap back to baseline");
-	if (path == 0)
-		write_long(DBG "force_bbml3", 0);
 	if (!hvo)
 		write_long(HVO_SYSCTL, 0);
 	return failed ? 1 : 0;

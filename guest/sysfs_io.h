@@ -97,6 +97,23 @@ static inline long memmap_pages(void)
 	return ret;
 }
 
+/* The value of the /proc/vmstat item @name, or -1 if the kernel has none. */
+static inline long vmstat_long(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long val, ret = -1;
+
+	while (f && fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name)) {
+			ret = val;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
 /* The value in kB of the /proc/meminfo line NAME (e.g. "MemTotal"), or 0. */
 static inline long meminfo_kb(const char *name)
 {

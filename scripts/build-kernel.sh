@@ -8,8 +8,9 @@
 # scripts/kconfig/merge_config.sh on top of allnoconfig (a later one wins):
 # configs/common.config, base-V.P.config (the tree's version), mm-test.config,
 # ARCH.config, hvo.config (only if the tree's architecture selects
-# ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP) and ARCH-hvo.config (then, if the tree
-# defines its options), NAME.config (if NAME is not just ARCH), V.P/NAME.config
+# ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP), ARCH-hvo.config and V.P/ARCH-hvo.config
+# (then, each if the tree defines its options: the series' test module and
+# fault attribute on 7.3, its debug knobs on 6.12), NAME.config (if NAME is not just ARCH), V.P/NAME.config
 # (if present), then any files named in $HVO_EXTRA_CONFIGS.  NAME's own
 # fragments come last so that they can take back what the shared ones set
 # (arm64-distro: no DEBUG_VM, no test knobs).
@@ -39,15 +40,15 @@ frags=("$cfg/common.config" "$cfg/base-$ver.config" "$cfg/mm-test.config" "$cfg/
 defines_all() {
 	local opt
 	for opt in $(sed -n 's/^\(# \)\{0,1\}CONFIG_\([A-Z0-9_]*\).*/\2/p' "$1"); do
-		grep -rqs --include='Kconfig*' "^config $opt\$" "$src/arch/$karch" "$src/mm" \
-			"$src/init" "$src/drivers/perf" || return 1
+		grep -rqsE --include='Kconfig*' "^(menu)?config $opt\$" "$src/arch/$karch" "$src/mm" \
+			"$src/init" "$src/drivers/perf" "$src/lib" "$src/arch/Kconfig" || return 1
 	done
 }
 if grep -q 'select ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP' "$src/arch/$karch/Kconfig"; then
 	frags+=("$cfg/hvo.config")
-	if [ -f "$cfg/$arch-hvo.config" ] && defines_all "$cfg/$arch-hvo.config"; then
-		frags+=("$cfg/$arch-hvo.config")
-	fi
+	for f in "$cfg/$arch-hvo.config" "$cfg/$ver/$arch-hvo.config"; do
+		if [ -f "$f" ] && defines_all "$f"; then frags+=("$f"); fi
+	done
 else
 	say "$name: this tree's $arch does not offer HVO; hvo.config not merged"
 fi

@@ -47,9 +47,10 @@
 #                            line, which pre-HVO skips: DEBUG_VM must warn in
 #                            vmemmap_remap_pte() at boot (hvo_bootmem fails)
 #   control.sh arm64-unsafe-remap
-#                            7.3 only: the full series, tail output addresses
-#                            changed while still writable (debug knob
-#                            unsafe_remap): the CONFIG_DEBUG_VM check must warn
+#                            7.3 only: the series with tail output addresses
+#                            changed while still writable (controls/7.3/
+#                            arm64-unsafe-remap.patch): the CONFIG_DEBUG_VM
+#                            check must warn
 #                            "vmemmap: unsafe output address change"
 #   control.sh fresh-unfixed
 #                            7.3 only: the series without what it does for a
@@ -100,7 +101,7 @@ case $base:$name in
 		cfg=arm64-4k kernel=series+arm64-af-without-ha tests=hvo_split_af hvo=off
 		cpu=cortex-a57 expect='access flag fault' ;;
 7.3:arm64-unsafe-remap)
-		cfg=arm64-4k tests=hvo_stress_unsafe finish=1
+		cfg=arm64-4k kernel=series+arm64-unsafe-remap tests=hvo_stress_unsafe finish=1
 		expect='vmemmap: unsafe output address change' ;;
 7.3:fresh-unfixed)
 		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh

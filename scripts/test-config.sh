@@ -5,7 +5,8 @@
 # hvo_bootmem, which only touches the reserved sizes; the stress runs, hvo_savings, the hugetlb
 # kselftests, hvo_pool_max), checking on arm64 that
 # the kernel ran at EL2 with VHE; on 7.3 arm64 4K, the boots on other CPU
-# models (cpu_boots); the pool grown to the maximum first thing after boot
+# models (cpu_boots) and of variant kernels (variant_boots); the pool grown
+# to the maximum first thing after boot
 # (fresh_boots); then at EL1 with hugetlb_free_vmemmap=off.
 # KTAP files land in build/results/BASE/ (HVO_RESDIR).
 #
@@ -42,6 +43,18 @@ for spec in $(cpu_boots "$cfg"); do
 	say "$cfg: boot on -cpu $cpu with hugetlb_free_vmemmap=$hvo"
 	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$cpu.hvo-$hvo" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap="$hvo" > /dev/null
+done
+# Variant kernels: the series plus controls/BASE/VARIANT.patch, built in their
+# own tree (ccache serves what they share with the main build).
+for spec in $(variant_boots "$cfg"); do
+	IFS=: read -r v cpu tests <<< "$spec"
+	say "$cfg: variant $v, boot on -cpu $cpu"
+	step_ktap "$res/build-$cfg.$v.ktap" "$base.build.$cfg.$v" \
+		bash -c '"$1/scripts/tree.sh" --worktree "$2" hvo "$1/controls/$3/$2.patch" &&
+			 "$1/scripts/build-kernel.sh" "$4" "$5" "$6"' _ "$top" "$v" "$base" "$cfg" \
+		"$(variant_tree "$v")" "$(variant_out "$v")/$cfg" || continue
+	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$v.$cpu.hvo-on" "$arch" \
+		"$(tail -1 "$res/build-$cfg.$v.ktap.log")" "$tests" hugetlb_free_vmemmap=on > /dev/null
 done
 # A freshly booted machine whose first act is to grow the pool to the
 # maximum (lib.sh fresh_boots): every round keeps the saving, nothing
