@@ -8,7 +8,8 @@
 #   env: SMP (4), MEM (4G arm64, 6G x86_64), EL (arm64: 2, the kernel at EL2 with
 #        VHE, as on KVM hosts; 1 for EL1), CPU (arm64: a QEMU CPU model, default
 #        max; cortex-a57, cortex-a72, cortex-a76, neoverse-n1 carry the real
-#        MIDR and ID registers), TIMEOUT seconds (900; run-boot.sh sets it
+#        MIDR and ID registers), MTE=1 (arm64: the machine with MTE, for
+#        KASAN's hardware tags), TIMEOUT seconds (900; run-boot.sh sets it
 #        from the tests' own limits), HVO_CONSOLE=1 to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
@@ -20,6 +21,7 @@ smp=${SMP:-4} limit=${TIMEOUT:-900}
 # arm64 for a runtime 1G allocation to find a free aligned gigabyte.
 case $arch in
 arm64)	virt=virt,gic-version=3; [ "${EL:-2}" = 2 ] && virt+=,virtualization=on
+	[ "${MTE:-0}" = 1 ] && virt+=,mte=on
 	cpu=${CPU:-max}; [ "$cpu" = max ] && cpu=max,pauth-impdef=on
 	qemu=(qemu-system-aarch64 -M "$virt" -cpu "$cpu")
 	console="ttyAMA0 irqchip.gicv3_pseudo_nmi=1" mem=${MEM:-4G} ;;

@@ -52,6 +52,13 @@
 #                            arm64-unsafe-remap.patch): the CONFIG_DEBUG_VM
 #                            check must warn
 #                            "vmemmap: unsafe output address change"
+#   control.sh arm64-kasan-unchecked
+#                            7.3 only: the series without its check of KASAN's
+#                            hardware tags (controls/7.3/
+#                            arm64-kasan-unchecked.patch), arm64-kasan on a
+#                            machine with MTE: soft offline copies into an
+#                            optimized folio, whose read-only tail struct pages
+#                            take the tag reset: it must fault
 #   control.sh fresh-unfixed
 #                            7.3 only: the series without what it does for a
 #                            pool grown to the maximum on a fresh machine
@@ -69,8 +76,8 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|fresh-unfixed}
-kernel=series args=() finish=0 hvo=on cpu= smp= mem=
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed}
+kernel=series args=() finish=0 hvo=on cpu= smp= mem= mte=
 case $base:$name in
 6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
 		expect='BUG: Bad page state' ;;
@@ -103,6 +110,9 @@ case $base:$name in
 7.3:arm64-unsafe-remap)
 		cfg=arm64-4k kernel=series+arm64-unsafe-remap tests=hvo_stress_unsafe finish=1
 		expect='vmemmap: unsafe output address change' ;;
+7.3:arm64-kasan-unchecked)
+		cfg=arm64-kasan kernel=series+arm64-kasan-unchecked mte=1
+		tests=hvo_savings,hugetlb-soft-offline expect='Unable to handle kernel' ;;
 7.3:fresh-unfixed)
 		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh
 		smp=1 mem=2G expect='not ok .* 99% of the saving kept at every maximum' ;;
@@ -127,6 +137,7 @@ esac
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
 [ -z "$smp" ] || export SMP=$smp
 [ -z "$mem" ] || export MEM=$mem
+[ -z "$mte" ] || export MTE=$mte
 CPU=$cpu "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
 	hugetlb_free_vmemmap=$hvo "${args[@]}"
 log=$resdir/control-$name.log

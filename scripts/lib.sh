@@ -129,6 +129,20 @@ variant_boots() {
 	esac
 }
 
+# kasan_boots CONFIG: the boots of a KASAN configuration, instead of the
+# usual ones, each "NAME:ARG,...:TESTS" (ARGs on the kernel command line
+# besides hugetlb_free_vmemmap=on, all on a machine with MTE): with KASAN's
+# hardware tags on, HVO must stay off (no sysctl, nothing saved) while
+# hugetlb memory is copied (soft offline) and written; with kasan=off the
+# same kernel optimizes.
+kasan_boots() {
+	case $base:$1 in
+	7.3:arm64-kasan)
+		echo tags-on:-:hvo_savings_off,hugetlb-soft-offline,hugetlb-mmap \
+		     kasan-off:kasan=off:hvo_savings,hugetlb-soft-offline,hugetlb-mmap ;;
+	esac
+}
+
 # fresh_boots CONFIG: boots whose only test grows the pool to the maximum
 # as the first thing after boot, as a boot script setting vm.nr_hugepages
 # does, and checks the vmemmap kept at each maximum (hvo_pool_max -f), each

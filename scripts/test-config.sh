@@ -17,6 +17,28 @@ cfg=$1 img=$2
 arch=${cfg%%-*}
 res=$resdir
 mem=$(guest_mem "$cfg"); [ -n "$mem" ] && export MEM=$mem
+# A KASAN configuration (lib.sh kasan_boots) has only its own boots, each
+# also checked for KASAN's state and for HVO's boot line.
+if [ -n "$(kasan_boots "$cfg")" ]; then
+	for spec in $(kasan_boots "$cfg"); do
+		IFS=: read -r name args tests <<< "$spec"
+		[ "$args" = - ] && args=
+		say "$cfg: boot $name (MTE) with hugetlb_free_vmemmap=on ${args//,/ }"
+		# shellcheck disable=SC2086 # the arguments are words
+		MTE=1 "$top/scripts/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
+			hugetlb_free_vmemmap=on ${args//,/ } > /dev/null
+		case $name in
+		tags-on) want='KernelAddressSanitizer initialized (hw-tags'
+			 line='HVO) off: KASAN hardware tags are on' ;;
+		*)	 want='' line='HVO) on' ;;
+		esac
+		[ -z "$want" ] || step_ktap "$res/$cfg.$name.kasan.ktap" "$base.$cfg.$name.kasan-on" \
+			grep -m1 -F "$want" "$res/$cfg.$name.log"
+		step_ktap "$res/$cfg.$name.hvo-line.ktap" "$base.$cfg.$name.hvo-line" \
+			grep -m1 -F "$line" "$res/$cfg.$name.log"
+	done
+	exit 0
+fi
 read -ra bootmem <<< "$(bootmem_args "$cfg")"
 stress=$(stress_tests "$arch")
 first=${stress%%,*} rest=${stress#"${stress%%,*}"}

@@ -5,14 +5,15 @@
 #
 #   test.sh [BASE:CONFIG...]
 #
-# Default: the mainline series (7.3) on arm64-4k and x86_64, and the LTS
+# Default: the mainline series (7.3) on arm64-4k, arm64-kasan (KASAN's
+# hardware tags, lib.sh kasan_boots) and x86_64, and the LTS
 # backport (6.12) on arm64-4k: what fits CI's time from a cold ccache on 2
 # cores (README). "./hvo test 6.12:x86_64" runs the fourth configuration.
 # HVO_TEST_CONFIGS overrides the default list (same syntax).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 specs=("$@")
-[ ${#specs[@]} -gt 0 ] || read -ra specs <<< "${HVO_TEST_CONFIGS:-7.3:arm64-4k 7.3:x86_64 6.12:arm64-4k}"
+[ ${#specs[@]} -gt 0 ] || read -ra specs <<< "${HVO_TEST_CONFIGS:-7.3:arm64-4k 7.3:arm64-kasan 7.3:x86_64 6.12:arm64-4k}"
 declare -A cfgs
 order=()
 for sp in "${specs[@]}"; do
