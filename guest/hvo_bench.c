@@ -25,7 +25,8 @@
  *
  * (one line each), with demote_s and its spread after -d.  Where the kernel
  * counts the TLB invalidations its vmemmap hooks make between steps (arm64
- * with the series: vmemmap_bbm/tlbi_no_bbm in debugfs), each round's line
+ * with the 6.12 series: vmemmap_bbm/tlbi_no_bbm in debugfs; the 7.3 series
+ * no longer counts them), each round's line
  * also has them, per operation: alloc_tlbi_no_bbm=, free_tlbi_no_bbm= (an
  * event count: the batching of TLB maintenance, whatever the host's speed),
  * and the break-before-make windows opened (vmemmap_bbm/windows: on 6.12 one
