@@ -10,8 +10,8 @@
 # ARCH.config, hvo.config (only if the tree's architecture selects
 # ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP), ARCH-hvo.config and V.P/ARCH-hvo.config
 # (then, each if the tree defines its options: the series' test module and
-# fault attribute on 7.3, its debug knobs on 6.12), NAME.config (if NAME is not just ARCH), V.P/NAME.config
-# (if present), then any files named in $HVO_EXTRA_CONFIGS.  NAME's own
+# fault attribute on 7.3, its debug knobs on 6.12), NAME.config (if NAME is
+# not just ARCH), V.P/NAME.config (if present), then any files named in $HVO_EXTRA_CONFIGS.  NAME's own
 # fragments come last so that they can take back what the shared ones set
 # (arm64-distro: no DEBUG_VM, no test knobs).
 # Every option a fragment asks for is checked in the final .config.

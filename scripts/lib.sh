@@ -80,9 +80,9 @@ kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 # whose windows of 28 entries are invalidated by address when the folios are
 # adjacent (not counted), not by TLBI VMALLE1IS. On 7.3 no entry is ever
 # invalid: on arm64 the stress runs with the interrupt-context readers of the
-# series' test module (the same as BBML3 CPUs split their vmemmap PMDs is the
-# variant boot, variant_boots). x86_64, without the module (-I needs it),
-# runs hvo_stress on both series.
+# series' test module (the in-place split of BBML3 CPUs has a boot of its own
+# on a variant kernel, variant_boots). x86_64, without the module (-I needs
+# it), runs hvo_stress on both series.
 stress_tests() {
 	case $base:$1 in
 	6.12:arm64)	echo hugetlb_vmemmap_stress,hugetlb_vmemmap_stress_small ;;
