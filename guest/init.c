@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define MAX_TESTS	64
+#define MAX_TESTS	128
 #define MAX_ARGS	32
 #define LINE_MAX_LEN	1024
 
@@ -86,11 +86,13 @@ static void load_tests(void)
 		char *line = buf + off, *tok, *save;
 		struct test *t = &tests[nr_tests];
 		int na = 0, ne = 0;
+		size_t len;
 
-		off += strlen(line) + 1;
 		line[strcspn(line, "\n")] = 0;
+		len = strlen(line) + 1;
 		if (line[0] == '#' || !(t->name = strtok_r(line, " \t", &save)))
-			continue;
+			continue;	/* the next line reuses this space */
+		off += len;
 		tok = strtok_r(NULL, " \t", &save);
 		t->timeout = tok ? atoi(tok) : 0;
 		while ((tok = strtok_r(NULL, " \t", &save)) && na < MAX_ARGS) {
@@ -104,6 +106,9 @@ static void load_tests(void)
 		else
 			printf("# init: bad line for %s in /etc/hvo-tests\n", t->name);
 	}
+	if (!feof(f))
+		printf("# init: /etc/hvo-tests: more than %d tests or %zu bytes, the rest ignored\n",
+		       MAX_TESTS, sizeof(buf));
 	fclose(f);
 }
 
@@ -153,6 +158,22 @@ static void on_alarm(int sig)
 	timed_out = 1;
 }
 
+/*
+ * A test that ran out of time may be stuck in the kernel: have the kernel
+ * show where, on the console (SysRq: backtraces of the CPUs, then the tasks
+ * blocked), before its processes are killed.  Needs CONFIG_MAGIC_SYSRQ.
+ */
+static void show_stuck(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "l", 1) != 1 || write(fd, "w", 1) != 1)
+		printf("# init: /proc/sysrq-trigger: %s\n", strerror(errno));
+	close(fd);
+}
+
 /* Returns the KTAP directive for a failed run, or NULL when the test passed. */
 static const char *run_test(struct test *t, int *skip)
 {
@@ -182,8 +203,10 @@ static const char *run_test(struct test *t, int *skip)
 	timed_out = 0;
 	alarm(t->timeout * time_scale);
 	relay(pipefd[0]);	/* until the test closes it, or SIGALRM */
-	if (timed_out)
+	if (timed_out) {
+		show_stuck();
 		kill(-pid, SIGKILL);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		kill(-pid, SIGKILL);
 	alarm(0);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * with_hugepages [-p POISONED] [-n] N COMMAND [ARG...]
+ * with_hugepages [-p POISONED] [-s KB | -n] N COMMAND [ARG...]
  *
  * Reserve N x 2 MiB of huge pages of the default size (N pages where that
  * is 2M; one 512M page for up to 256 with 64K base pages, 16 32M ones with
  * 16K: most kselftests ask for an amount of memory, not of pages), or with
- * -n N pages whatever their size (for a test that counts pages), through
- * sysfs, run COMMAND, then give the pages back.  Fails if fewer could be
+ * -n N pages whatever their size (for a test that counts pages), or with
+ * -s KB N pages of the hstate of KB kB (a KVM guest backed by 1G pages),
+ * through sysfs, run COMMAND, then give the pages back.  Fails if fewer could be
  * reserved, if
  * COMMAND fails, or if the pool does not return to 0 afterwards (a page the
  * kernel could not free shows up here).  -p: COMMAND poisons up to POISONED
@@ -34,7 +35,7 @@ static long get_nr(void)
 
 int main(int argc, char **argv)
 {
-	long want, got, left, kb, total, poisoned = 0;
+	long want, got, left, kb = 0, total, poisoned = 0;
 	bool pages = false;
 	int status = 1;
 	pid_t pid;
@@ -44,16 +45,22 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc > 1 && !strcmp(argv[1], "-n")) {
+	if (argc > 2 && !strcmp(argv[1], "-s")) {
+		kb = atol(argv[2]);
+		pages = true;
+		argc -= 2;
+		argv += 2;
+	} else if (argc > 1 && !strcmp(argv[1], "-n")) {
 		pages = true;
 		argc--;
 		argv++;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: with_hugepages [-p POISONED] [-n] N COMMAND [ARG...]\n");
+		fprintf(stderr, "usage: with_hugepages [-p POISONED] [-s KB | -n] N COMMAND [ARG...]\n");
 		return 2;
 	}
-	kb = default_hugepage_kb();
+	if (!kb)
+		kb = default_hugepage_kb();
 	if (kb <= 0)
 		return 2;
 	want = pages ? atol(argv[1]) : (atol(argv[1]) * 2048 + kb - 1) / kb;

@@ -9,8 +9,10 @@
 #        VHE, as on KVM hosts; 1 for EL1), CPU (arm64: a QEMU CPU model, default
 #        max; cortex-a57, cortex-a72, cortex-a76, neoverse-n1 carry the real
 #        MIDR and ID registers), MTE=1 (arm64: the machine with MTE, for
-#        KASAN's hardware tags), TIMEOUT seconds (900; run-boot.sh sets it
-#        from the tests' own limits), HVO_CONSOLE=1 to also show the console on stderr
+#        KASAN's hardware tags), NUMA=2 (two NUMA nodes, each half the
+#        memory and half the CPUs; x86_64: numa=fake=2), TIMEOUT seconds
+#        (900; run-boot.sh sets it from the tests' own limits), HVO_CONSOLE=1
+#        to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,8 +31,21 @@ x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
 	console="ttyS0 hugepagesz=1G" mem=${MEM:-6G} ;;
 *)	die "unknown architecture $arch" ;;
 esac
-qemu+=(-smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
-       -append "console=$console panic=-1 loglevel=7 $*")
+# Two nodes: arm64 describes them to the kernel in its device tree; x86_64
+# without PCI has no ACPI SRAT parser, and splits its memory itself.
+numa=() extra=
+if [ "${NUMA:-1}" = 2 ]; then
+	case $arch in
+	arm64)	mb=$(numfmt --from=iec "$mem"); mb=$((mb / 2 / 1048576))
+		for n in 0 1; do
+			numa+=(-object "memory-backend-ram,id=mem$n,size=${mb}M"
+			       -numa "node,nodeid=$n,cpus=$((n * smp / 2))-$(((n + 1) * smp / 2 - 1)),memdev=mem$n")
+		done ;;
+	x86_64)	extra=numa=fake=2 ;;
+	esac
+fi
+qemu+=("${numa[@]}" -smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
+       -append "console=$console panic=-1 loglevel=7 ${extra:+$extra }$*")
 echo "# boot.sh: ${qemu[*]}" > "$log"
 start=$SECONDS rc=0
 if [ "${HVO_CONSOLE:-0}" = 1 ] && [ -t 0 ]; then	# interactive: keyboard to the guest

@@ -6,6 +6,8 @@
 #                    of SRC (lib.sh: kselftests_built), built with the
 #                    selftests' own Makefile, with run_vmtests.sh and the
 #                    scripts of its hugetlb category
+#   /tests/kvm/*     arm64: the KVM selftests of SRC the workload tests run
+#                    (lib.sh: kvm_selftests), built with their own Makefile
 #   /bin/bash        Debian's bash-static, for those scripts
 #   /etc/hvo-tests   guest/tests.list
 #
@@ -70,6 +72,18 @@ for f in run_vmtests.sh charge_reserved_hugetlb.sh hugetlb_reparenting_test.sh \
 	 write_hugetlb_memory.sh; do
 	[ -f "$src/tools/testing/selftests/mm/$f" ] && cp "$src/tools/testing/selftests/mm/$f" "$root/tests/"
 done
+
+# KVM selftests (the arm64 kernel is a KVM host at EL2), their own Makefile.
+if [ "$arch" = arm64 ] && [ -n "${kvm_selftests[*]}" ]; then
+	kv=$out/kvm
+	mkdir -p "$kv" "$root/tests/kvm"
+	make -s -C "$src/tools/testing/selftests/kvm" ARCH=$karch CROSS_COMPILE=$cross \
+		EXTRA_CFLAGS=-static LDFLAGS=-static KHDR_INCLUDES="-isystem $hdr/usr/include" \
+		OUTPUT="$kv" "${kvm_selftests[@]/#/$kv/}" > "$out/kvm-selftests.log" 2>&1 || {
+		tail -20 "$out/kvm-selftests.log"
+		die "KVM selftests failed to build (log $out/kvm-selftests.log)"; }
+	for t in "${kvm_selftests[@]}"; do cp "$kv/$t" "$root/tests/kvm/"; done
+fi
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/initramfs.cpio"
 say "$arch guest: $(du -h "$out/initramfs.cpio" | cut -f1) initramfs in $((SECONDS - start)) s"

@@ -74,6 +74,16 @@ kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map 
 kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress -e write_to_hugetlbfs | paste -sd,)
 
+# The KVM selftests (tools/testing/selftests/kvm) the arm64 guest carries
+# for the workload boots (workload_boots): the ones that back a guest's
+# memory with HugeTLB when asked (-s anonymous_hugetlb_*). 6.12's are not
+# built (no workload boot there).
+case $base in
+6.12)	kvm_selftests=() ;;
+*)	kvm_selftests=(demand_paging_test kvm_page_table_test dirty_log_perf_test
+		       access_tracking_perf_test) ;;
+esac
+
 # stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
 # every change opens a window (one for up to 256 folios), and the stress runs
 # until 2000 faults were fixed up in them; then again with 4 folios a cycle,
@@ -165,6 +175,27 @@ fresh_boots() {
 	6.12:arm64-4k)	echo max:2G:on max:4G:on ;;
 	*:arm64-4k)	echo max:2G:on max:4G:on neoverse-n1:2G:on ;;
 	*:x86_64)	echo max:4G:on ;;
+	esac
+}
+
+# workload_boots CONFIG: the boots of the workloads HVO exists for, each
+# "MEM:TESTS", on a machine with two NUMA nodes (boot.sh NUMA=2) and HVO on
+# at boot: huge pages in use migrated between the nodes, soft offlined and
+# poisoned, alone and (the *_churn tests) while another hstate's pool
+# resizes under struct-page readers, HVO off then on (32M pages exist with
+# 4K pages only). HVO_WORKLOAD_KVM=1 adds, on arm64 (a KVM host at EL2), the
+# KVM selftests with 2M and 1G HugeTLB guest memory the same way: not by
+# default, since with HVO on they can leave two CPUs looping in KVM's EL2
+# vector (7 Dec 2026, -cpu max, about half the runs; never with HVO off).
+workload_boots() {
+	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn kvm=
+	[ "${HVO_WORKLOAD_KVM:-}" = 1 ] &&
+		kvm=,kvm_demand_paging_2m,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
+	case $base:$1 in
+	6.12:*)		;;
+	*:arm64-4k*)	echo "4G:$mig,hvo_migrate_32m$kvm${kvm:+,kvm_demand_paging_1g}" ;;
+	*:arm64-*)	echo "$(guest_mem "$1" | grep . || echo 4G):$mig$kvm" ;;
+	*:x86_64)	echo "6G:$mig" ;;
 	esac
 }
 

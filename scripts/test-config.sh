@@ -7,7 +7,8 @@
 # the kernel ran at EL2 with VHE; on 7.3 arm64 4K, the boots on other CPU
 # models (cpu_boots) and of variant kernels (variant_boots); the pool grown
 # to the maximum first thing after boot
-# (fresh_boots); then at EL1 with hugetlb_free_vmemmap=off.
+# (fresh_boots); the workloads on two NUMA nodes (workload_boots); then at
+# EL1 with hugetlb_free_vmemmap=off.
 # KTAP files land in build/results/BASE/ (HVO_RESDIR).
 #
 #   test-config.sh CONFIG IMAGE
@@ -87,6 +88,21 @@ for spec in $(fresh_boots "$cfg"); do
 	say "$cfg: fresh boot, $mem, -cpu $cpu, hugetlb_free_vmemmap=$hvo: pool to the maximum first"
 	CPU=$cpu MEM=$mem "$top/scripts/run-boot.sh" "$cfg.fresh.$cpu.$mem.hvo-$hvo" "$arch" "$img" \
 		"$t" hugetlb_free_vmemmap="$hvo" > /dev/null
+done
+# The workloads HVO exists for (lib.sh workload_boots), on two NUMA nodes;
+# on arm64 KVM must have come up at EL2 for its selftests to mean anything.
+for spec in $(workload_boots "$cfg"); do
+	IFS=: read -r mem tests <<< "$spec"
+	say "$cfg: workload boot, two NUMA nodes, $mem, hugetlb_free_vmemmap=on"
+	NUMA=2 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.workloads" "$arch" "$img" "$tests" \
+		hugetlb_free_vmemmap=on > /dev/null
+	step_ktap "$res/$cfg.workloads.numa.ktap" "$base.$cfg.workloads.numa" \
+		grep -m1 'Initmem setup node 1 \[mem' "$res/$cfg.workloads.log"
+	case $tests in
+	*kvm_*) step_ktap "$res/$cfg.workloads.kvm.ktap" "$base.$cfg.workloads.kvm" \
+			grep -m1 'kvm \[[0-9]*\]: VHE mode initialized successfully' \
+			"$res/$cfg.workloads.log" ;;
+	esac
 done
 say "$cfg: boot with hugetlb_free_vmemmap=off"
 EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
