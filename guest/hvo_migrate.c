@@ -162,15 +162,29 @@ static int move_all(int node, int *where)
 	return ret ? -1 : 0;
 }
 
-/* How many huge pages are not on @node (move_pages() status), or -1. */
+/*
+ * How many huge pages are not on @node (move_pages() status), or -1.  A
+ * page being migrated right now has no node (-ENOENT): under with_churn a
+ * gigantic allocation of the other pool migrates pages out of its range,
+ * on their node.  Such a page is asked again, for up to a second.
+ */
 static long off_node(int node)
 {
 	int *where = calloc(nr, sizeof(*where));
 	long off = 0;
 
-	if (move_all(-1, where)) {
-		free(where);
-		return -1;
+	for (int tries = 0; tries < 100; tries++) {
+		bool moving = false;
+
+		if (move_all(-1, where)) {
+			free(where);
+			return -1;
+		}
+		for (long i = 0; i < nr; i++)
+			moving |= where[i] == -ENOENT;
+		if (!moving)
+			break;
+		usleep(10000);
 	}
 	for (long i = 0; i < nr; i++)
 		if (where[i] != node && !off++)
