@@ -224,10 +224,12 @@ int main(int argc, char **argv)
 	save = hvo ? hvo_saving_pages(kb) : 0;
 	/*
 	 * A gigantic folio cannot be allocated fresh for a migration: reserve
-	 * its targets on node 1 too.  MAX_PAGE_ORDER is 10 on 4K and 16K pages
-	 * (13 on 64K): above 4 MiB, 32 MiB and 512 MiB respectively.
+	 * its targets on node 1 too.  arm64's MAX_PAGE_ORDER is 10 with 4K
+	 * pages, 11 with 16K and 13 with 64K: above 4 MiB, 32 MiB and 512 MiB
+	 * (x86_64: 10, 4 MiB).
 	 */
-	gigantic = kb * 1024 > (base_pagesz << (base_pagesz == 65536 ? 13 : 10));
+	gigantic = kb * 1024 > (base_pagesz << (base_pagesz == 65536 ? 13 :
+						 base_pagesz == 16384 ? 11 : 10));
 	base = memmap_pages();
 	diag("%ld x %ld kB, %ld rounds, HVO %s (saving %ld vmemmap pages a folio), %s",
 	     nr, kb, rounds, hvo ? "on" : "off", hvo_saving_pages(kb),
