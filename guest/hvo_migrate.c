@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define MPOL_DEFAULT	0
@@ -49,37 +50,9 @@ static long kb, nr = 32, rounds = 4;
 static long base_pagesz;
 static char *map;
 static size_t len;
-static int test_nr, failed;
 static volatile int stop;
 static volatile long reader_reads, reader_bad;
 static long idle_moves;
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void result(bool ok, const char *skip, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d ", ok || skip ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (skip)
-		printf(" # SKIP %s", skip);
-	putchar('\n');
-	fflush(stdout);
-	failed += !ok && !skip;
-}
 
 static void node_path(char *buf, size_t sz, int node, const char *file)
 {
@@ -303,6 +276,5 @@ int main(int argc, char **argv)
 	       NULL, "pool drained on both nodes");
 	result(m == base, churn ? "another hstate churns" : NULL,
 	       "vmemmap back to its baseline %ld (%ld)", base, m);
-	printf("# Totals: pass:%d fail:%d\n", test_nr - failed, failed);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #ifndef MADV_HWPOISON
@@ -53,34 +54,6 @@
 static long kb, base_pagesz, save, base;
 static char nr_path[128];
 static bool churn;
-static int test_nr, failed;
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void result(bool ok, const char *skip, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d ", ok || skip ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (skip)
-		printf(" # SKIP %s", skip);
-	putchar('\n');
-	fflush(stdout);
-	failed += !ok && !skip;
-}
 
 static long pool(void)
 {
@@ -242,6 +215,5 @@ int main(int argc, char **argv)
 	munmap(map, nr * (kb << 10));
 	write_long(nr_path, 0);
 	step(true, "pool drained, vmemmap back to its baseline", 0);
-	printf("# Totals: pass:%d fail:%d\n", test_nr - failed, failed);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
@@ -37,39 +38,8 @@ struct hstate {
 static struct hstate hs[MAX_HSTATES];
 static int nr_hs;
 static long page_size;
-static int test_nr;
-static bool failed;
 static long sysctl_orig = -1;	/* -1: sysctl absent */
 static bool sysctl_changed;
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-/* Print one KTAP result line; @skip is the SKIP reason or NULL. */
-static void result(bool ok, const char *skip, const char *fmt, ...)
-{
-	va_list ap;
-
-	ok = ok || skip;
-	printf("%sok %d ", ok ? "" : "not ", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (skip)
-		printf(" # SKIP %s", skip);
-	putchar('\n');
-	fflush(stdout);
-	failed |= !ok;
-}
 
 static int memmap_sum(long *sum)
 {
@@ -343,5 +313,5 @@ int main(int argc, char **argv)
 		test_sysctl(sysctl_h, 0);
 		test_sysctl(sysctl_h, 1);
 	}
-	return failed;
+	return ktap_failed ? 1 : 0;
 }

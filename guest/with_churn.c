@@ -40,28 +40,13 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
 #define MAX_MODES	4
 
-static int test_nr, failed;
 static volatile sig_atomic_t stopping;
-
-static void result(bool ok, const char *skip, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d ", ok || skip ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (skip)
-		printf(" # SKIP %s", skip);
-	putchar('\n');
-	fflush(stdout);
-	failed += !ok && !skip;
-}
 
 /* The smallest hstate HVO optimizes, other than the default size; 0 if none. */
 static long churn_hstate(void)
@@ -237,6 +222,5 @@ int main(int argc, char **argv)
 			usleep(50000);
 		result(after == base, NULL, "%s: vmemmap back to %ld (%ld)", mode, base, after);
 	}
-	printf("# Totals: pass:%d fail:%d\n", test_nr - failed, failed);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }
