@@ -58,19 +58,21 @@ step_ktap() {
 
 # The mm kselftests each base's guest carries (tools/testing/selftests/mm;
 # 7.3 renamed the hugepage-* tests hugetlb-* and dropped hugepage-vmemmap
-# and map_hugetlb), and the ones every boot with HVO runs (names from
+# and map_hugetlb; the 7.3 series adds hugetlb_vmemmap, the 6.12 series
+# hugetlb_vmemmap_stress), and the ones every boot with HVO runs (names from
 # guest/tests.list). hugetlb-read-hwpoison is built but not run by default:
 # on 6.12 MADV_HWPOISON kills the test itself with SIGBUS, with or without
 # HVO.
 case $base in
-6.12)	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap) ;;
-*)	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap) ;;
+6.12)	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap
+			  hugetlb_vmemmap_stress) ;;
+*)	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap hugetlb_vmemmap) ;;
 esac
 kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
 		   thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
-		   hugetlb_vmemmap_stress write_to_hugetlbfs)
-# All of them but hugetlb-read-hwpoison, the stress, which runs on its own,
-# and write_to_hugetlbfs, a helper of run_vmtests.sh's cgroup scripts.
+		   write_to_hugetlbfs)
+# All of them but hugetlb-read-hwpoison, 6.12's stress, which runs on its
+# own, and write_to_hugetlbfs, a helper of run_vmtests.sh's cgroup scripts.
 kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
 	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress -e write_to_hugetlbfs | paste -sd,)
 
