@@ -127,13 +127,13 @@ enum {
 /* The arm64 vmemmap counters of /proc/vmstat, -1 where absent. */
 enum {
 	CNT_ENTRIES, CNT_SPLITS_BBML3, CNT_SPLITS_AF, CNT_AF_RETRIES, CNT_AF_FAILED,
-	CNT_REFUSED, NR_CNT
+	CNT_REFUSED, CNT_HOTPLUG, NR_CNT
 };
 
 static const char * const cnt_name[NR_CNT] = {
 	"vmemmap_pte_remaps", "vmemmap_pmd_splits_bbml3", "vmemmap_pmd_splits_af",
 	"vmemmap_pmd_split_af_retries", "vmemmap_pmd_split_af_failures",
-	"vmemmap_pmd_splits_refused",
+	"vmemmap_pmd_splits_refused", "vmemmap_pmd_splits_hotplug",
 };
 
 struct bbm_counters {
