@@ -16,17 +16,22 @@
 
 static int ktap_nr, ktap_failed;
 
-/* "# ..." */
+static inline void ktap_vmsg(const char *end, const char *fmt, va_list ap)
+{
+	fputs("# ", stdout);
+	vprintf(fmt, ap);
+	fputs(end, stdout);
+	fflush(stdout);
+}
+
+/* "# ...", a line. */
 static inline void diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	ktap_vmsg("\n", fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 }
 
 /* "# ..." as given: a line only if @fmt ends one. */
@@ -34,11 +39,9 @@ static inline void ktap_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	ktap_vmsg("", fmt, ap);
 	va_end(ap);
-	fflush(stdout);
 }
 
 /* The header and the plan of @n results. */

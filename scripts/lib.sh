@@ -167,8 +167,8 @@ kasan_boots() {
 # adds more sizes and CPU models, and the boots that still panic: kthreadd,
 # creating a worker while the pool's growth held memory at the (boosted)
 # minimum, invokes the OOM killer with no killable process. 7 Dec 2026:
-# 7.3 neoverse-n1 (Access Flag splits) at 4 GiB in 3 of 20 boots, the
-# watermarks boosted by 24 MiB after a shrink; the 6.12 backport at 2 GiB in
+# 7.3 neoverse-n1 (Access Flag splits) at 4 GiB in 3 of 20 boots (two with
+# the watermarks boosted by 24 MiB after a shrink); the 6.12 backport at 2 GiB in
 # 6 of 88 (3 of 45 with VMAP_STACK); none of 30 6.12 boots with HVO off.
 fresh_boots() {
 	case $base:$1 in
