@@ -76,12 +76,13 @@ for k in "${kernels[@]}"; do
 			if [ -f "$p" ]; then patches+=("$p"); fi
 		done
 		"$top/scripts/tree.sh" --worktree "$v" hvo "${patches[@]}"
-		img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" \
-			"$(variant_out "$v")/$cfg" | tail -1)
+		"$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" "$(variant_out "$v")/$cfg"
+		img=$(kernel_image "$cfg" "$(variant_out "$v")/$cfg")
 		tests=hvo_bench
 		[ "$v" = stop-machine ] && tests+=,hvo_throughput_ref
 		[ "$v" = step-times ] && tests+=,hvo_bench_10k,hvo_bench_1g ;;
-	*)	img=$("$top/scripts/build-kernel.sh" "$k" | tail -1)
+	*)	"$top/scripts/build-kernel.sh" "$k"
+		img=$(kernel_image "$k")
 		tests=hvo_bench,hvo_bench_10k,hvo_bench_1g,hvo_throughput ;;
 	esac
 	"$top/scripts/build-guest.sh" "$arch" >/dev/null

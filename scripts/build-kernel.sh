@@ -15,8 +15,8 @@
 # fragments come last so that they can take back what the shared ones set
 # (arm64-distro: no DEBUG_VM, no test knobs).
 # Every option a fragment asks for is checked in the final .config.
-# SRC defaults to build/linux-BASE, OUT to build/out/BASE/NAME. Prints the
-# image path.
+# SRC defaults to build/linux-BASE, OUT to build/out/BASE/NAME. The image
+# is where lib.sh kernel_image says.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,10 +26,11 @@ out=$(realpath -m "${3:-$outdir/$name}")
 arch=${name%%-*}
 cfg=$top/configs
 case $arch in
-arm64)	cross=aarch64-linux-gnu- image=arch/arm64/boot/Image ;;
-x86_64)	cross= image=arch/x86/boot/bzImage ;;
+arm64)	cross=aarch64-linux-gnu- ;;
+x86_64)	cross= ;;
 *)	die "unknown architecture in $name" ;;
 esac
+image=$(kernel_image "$name" "$out")
 karch=$arch; [ "$arch" = x86_64 ] && karch=x86
 
 # The base's own fragment, by the tree's version (configs/base-V.P.config).
@@ -118,5 +119,4 @@ if ! "${mk[@]}" -j"$jobs" KCFLAGS=-Wno-error "${image##*/}" > "$log" 2>&1; then
 	die "$name: build failed after $((SECONDS - start)) s"
 fi
 find "$out" -name '*.o' | wc -l > "$out/.hvo-objects"
-say "$name: built in $((SECONDS - start)) s: ${out#$top/}/$image"
-echo "$out/$image"
+say "$name: built in $((SECONDS - start)) s: ${image#$top/}"

@@ -120,20 +120,22 @@ case $base:$name in
 esac
 arch=${cfg%%-*}
 "$top/scripts/deps.sh"
+# The tree each kind of kernel is built from, and where it is built.
 case $kernel in
 series)	"$top/scripts/tree.sh"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1) ;;
+	src=$tree out=$outdir/$cfg ;;
 base)	"$top/scripts/tree.sh" --worktree base base
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree base)" "$(variant_out base)/$cfg" | tail -1) ;;
+	src=$(variant_tree base) out=$(variant_out base)/$cfg ;;
 series+*)	# the series plus a control patch (controls/BASE/NAME.patch)
 	n=${kernel#series+}
 	"$top/scripts/tree.sh"
 	"$top/scripts/tree.sh" --worktree "$n" hvo "$top/controls/$base/$n.patch"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$n")" \
-		"$(variant_out "$n")/$cfg" | tail -1) ;;
+	src=$(variant_tree "$n") out=$(variant_out "$n")/$cfg ;;
 naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
-	img=$("$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree naive)" "$(variant_out naive)/$cfg" | tail -1) ;;
+	src=$(variant_tree naive) out=$(variant_out naive)/$cfg ;;
 esac
+"$top/scripts/build-kernel.sh" "$cfg" "$src" "$out"
+img=$(kernel_image "$cfg" "$out")
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
 [ -z "$smp" ] || export SMP=$smp
 [ -z "$mem" ] || export MEM=$mem

@@ -31,13 +31,24 @@ base_env=(GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-# Patches in series order (patches/BASE/series lists file names, one a line).
 # A variant tree NAME (tree.sh --worktree) and its output directory: the
 # same layout as $tree and $outdir one level down, so that ccache (base_dir
 # build/) serves every file a variant shares with the main tree's builds.
 variant_tree() { echo "$build/variant-$1/linux-$base"; }
 variant_out() { echo "$build/variant-$1/out/$base"; }
 
+# The image a build of configuration CONFIG leaves in OUT (default: the main
+# tree's $outdir/CONFIG): it depends only on the architecture.
+kernel_image() {
+	local out=${2:-$outdir/$1}
+	case ${1%%-*} in
+	arm64)	echo "$out/arch/arm64/boot/Image" ;;
+	x86_64)	echo "$out/arch/x86/boot/bzImage" ;;
+	*)	die "unknown architecture in $1" ;;
+	esac
+}
+
+# Patches in series order (patches/BASE/series lists file names, one a line).
 series_files() {
 	[ -f "$patches/series" ] || return 0
 	grep -v -e '^#' -e '^$' "$patches/series" | sed "s|^|$patches/|"

@@ -52,7 +52,7 @@ run_base() {
 		say "[$((SECONDS - t0)) s] $b $cfg: kernel"
 		step_ktap "$res/build-$cfg.ktap" "$b.build.$cfg" "$top/scripts/build-kernel.sh" "$cfg" ||
 			continue
-		img=$(tail -1 "$res/build-$cfg.ktap.log")
+		img=$(kernel_image "$cfg")
 		say "[$((SECONDS - t0)) s] $b $cfg: boots"
 		TIMEOUT=$limit "$top/scripts/test-config.sh" "$cfg" "$img"
 		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"

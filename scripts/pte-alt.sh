@@ -19,7 +19,8 @@ patch=$top/controls/$base/arm64-vmemmap-pte.patch
 "$top/scripts/tree.sh"
 # A variant tree laid out like the main one: ccache serves all but mmu.c.
 "$top/scripts/tree.sh" --worktree pte hvo "$patch"
-img=$("$top/scripts/build-kernel.sh" arm64-4k "$(variant_tree pte)" "$(variant_out pte)/arm64-4k" | tail -1)
+"$top/scripts/build-kernel.sh" arm64-4k "$(variant_tree pte)" "$(variant_out pte)/arm64-4k"
+img=$(kernel_image arm64-4k "$(variant_out pte)/arm64-4k")
 "$top/scripts/build-guest.sh" arm64 >/dev/null
 for map in pmd pte; do
 	v=0; [ $map = pte ] && v=1

@@ -12,7 +12,8 @@ arch=${cfg%%-*}
 t0=$SECONDS
 "$top/scripts/deps.sh"
 "$top/scripts/tree.sh"
-img=$("$top/scripts/build-kernel.sh" "$cfg" | tail -1)
+"$top/scripts/build-kernel.sh" "$cfg"
+img=$(kernel_image "$cfg")
 "$top/scripts/build-guest.sh" "$arch" >/dev/null
 tests=hvo_savings,$kselftests_default,$(stress_tests "$arch")
 "$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \

@@ -30,7 +30,7 @@ for cfg in "${configs[@]}"; do
 	arch=${cfg%%-*}
 	say "[$((SECONDS - t0)) s] $cfg: kernel"
 	step_ktap "$res/build-$cfg.ktap" "$base.build.$cfg" "$top/scripts/build-kernel.sh" "$cfg" || continue
-	img=$(tail -1 "$res/build-$cfg.ktap.log")
+	img=$(kernel_image "$cfg")
 	if [ -z "${guest_built[$arch]:-}" ]; then
 		say "[$((SECONDS - t0)) s] $arch: guest"
 		step_ktap "$res/guest-$arch.ktap" "$base.guest.$arch" "$top/scripts/build-guest.sh" "$arch" || continue

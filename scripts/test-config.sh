@@ -77,7 +77,7 @@ for spec in $(variant_boots "$cfg"); do
 			 "$1/scripts/build-kernel.sh" "$4" "$5" "$6"' _ "$top" "$v" "$base" "$cfg" \
 		"$(variant_tree "$v")" "$(variant_out "$v")/$cfg" || continue
 	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$v.$cpu.hvo-on" "$arch" \
-		"$(tail -1 "$res/build-$cfg.$v.ktap.log")" "$tests" hugetlb_free_vmemmap=on > /dev/null
+		"$(kernel_image "$cfg" "$(variant_out "$v")/$cfg")" "$tests" hugetlb_free_vmemmap=on > /dev/null
 done
 # A freshly booted machine whose first act is to grow the pool to the
 # maximum (lib.sh fresh_boots): every round keeps the saving, nothing
