@@ -26,7 +26,6 @@
 #define HP_DIR		"/sys/kernel/mm/hugepages"
 #define MAX_HSTATES	16
 #define MAX_PAGES	64
-#define STRUCT_PAGE_SZ	64
 
 struct hstate {
 	unsigned long kb;
@@ -242,10 +241,9 @@ static unsigned long mem_total_kb(void)
 
 static void setup_hstate(struct hstate *h, unsigned long max_mb, unsigned long mem_kb)
 {
-	long vm = h->kb * 1024 / page_size * STRUCT_PAGE_SZ / page_size;
 	unsigned long n = max_mb * 1024 / h->kb;
 
-	h->freeable = vm > 1 ? vm - 1 : 0;
+	h->freeable = hvo_saving_pages(h->kb);
 	if (n)
 		h->n = n < MAX_PAGES ? n : MAX_PAGES;
 	else
