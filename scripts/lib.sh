@@ -179,7 +179,8 @@ kasan_boots() {
 # Before the series drained the per-cpu lists ahead of the OOM killer
 # (7.3 patch 5, 6.12 patch 6), kthreadd panicked there in 4 of 40 7.3
 # neoverse-n1 boots (1 of 40 with HVO off) and 6 of 88 6.12 cortex-a57
-# boots; with it, none of 120 and none of 60 (7 Dec 2026).
+# boots; with it, none of 60 (none of 40 with HVO off) and none of 60
+# (7 Dec 2026).
 # HVO_FRESH_BOOTS=all adds more sizes and CPU models.
 fresh_boots() {
 	case $base:$1 in
