@@ -178,9 +178,10 @@ kasan_boots() {
 # at 2 GiB, x86_64 at 2 GiB, each with a boot with HVO off as the control.
 # Before the series drained the per-cpu lists ahead of the OOM killer
 # (7.3 patch 5, 6.12 patch 6), kthreadd panicked there in 4 of 40 7.3
-# neoverse-n1 boots (1 of 40 with HVO off) and 6 of 88 6.12 cortex-a57
-# boots; with it, none of 60 (none of 40 with HVO off) and none of 60
-# (7 Dec 2026).
+# neoverse-n1 boots (1 of 40 with HVO off), two guests sharing the host's
+# two CPUs (none of 40 on an otherwise idle host), and in 6 of 88 6.12
+# cortex-a57 boots; with it, none of 60 (none of 40 with HVO off) and
+# none of 60, sharing the CPUs the same way (7 Dec 2026).
 # HVO_FRESH_BOOTS=all adds more sizes and CPU models.
 fresh_boots() {
 	case $base:$1 in
