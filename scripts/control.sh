@@ -63,7 +63,7 @@
 #                            7.3 only: the series without what it does for a
 #                            pool grown to the maximum on a fresh machine
 #                            (controls/7.3/fresh-unfixed.patch undoes the
-#                            head copy's fallback and patches 6-7), one CPU,
+#                            head copy's fallback and patch 6), one CPU,
 #                            2 GiB, the pool grown right after boot
 #                            (hvo_pool_max -f on): a round must keep less
 #                            than 99% of the saving
