@@ -11,7 +11,8 @@
 #        MIDR and ID registers), MTE=1 (arm64: the machine with MTE, for
 #        KASAN's hardware tags), NUMA=2 (two NUMA nodes, each half the
 #        memory and half the CPUs; x86_64: numa=fake=2), TIMEOUT seconds
-#        (900; run-boot.sh sets it from the tests' own limits), HVO_CONSOLE=1
+#        (900; run-boot.sh sets it from the tests' own limits), TCG=single
+#        (one host thread for every guest CPU; default multi), HVO_CONSOLE=1
 #        to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
@@ -44,6 +45,7 @@ if [ "${NUMA:-1}" = 2 ]; then
 	x86_64)	extra=numa=fake=2 ;;
 	esac
 fi
+[ "${TCG:-multi}" = single ] && qemu+=(-accel tcg,thread=single)
 qemu+=("${numa[@]}" -smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
        -append "console=$console panic=-1 loglevel=7 ${extra:+$extra }$*")
 echo "# boot.sh: ${qemu[*]}" > "$log"

@@ -176,12 +176,12 @@ kasan_boots() {
 # "CPU:MEM:HVO": 7.3 arm64 4K on cortex-a57 (base pages) at 2 GiB and
 # neoverse-n1 (Access Flag splits) at 4 GiB, 6.12 arm64 4K on cortex-a57
 # at 2 GiB, x86_64 at 2 GiB, each with a boot with HVO off as the control.
-# Before the series drained the per-cpu lists ahead of the OOM killer
-# (7.3 patch 5, 6.12 patch 6), kthreadd panicked there in 4 of 40 7.3
-# neoverse-n1 boots (1 of 40 with HVO off), two guests sharing the host's
-# two CPUs (none of 40 on an otherwise idle host), and in 6 of 88 6.12
-# cortex-a57 boots; with it, none of 60 (none of 40 with HVO off) and
-# none of 60, sharing the CPUs the same way (7 Dec 2026).
+# Before the series drained the per-cpu lists once before giving up on
+# reclaim (7.3 patch 5, 6.12 patch 6), kthreadd panicked there in 4 of 40
+# 7.3 neoverse-n1 boots (1 of 40 with HVO off), two guests sharing the
+# host's two CPUs (none of 40 on an otherwise idle host), and in 6 of 88
+# 6.12 cortex-a57 boots; with it, none of 60 and none of 40, sharing the
+# CPUs the same way (7 Dec 2026).
 # HVO_FRESH_BOOTS=all adds more sizes and CPU models.
 fresh_boots() {
 	case $base:$1 in
@@ -198,26 +198,31 @@ fresh_boots() {
 }
 
 # workload_boots CONFIG: the boots of the workloads HVO exists for, each
-# "MEM:TESTS", on a machine with two NUMA nodes (boot.sh NUMA=2) and HVO on
-# at boot: huge pages in use migrated between the nodes, soft offlined and
-# poisoned, alone and (the *_churn tests) while another hstate's pool
-# resizes under struct-page readers, HVO off then on (32M pages exist with
-# 4K pages only). HVO_WORKLOAD_KVM=1 adds, on arm64 (a KVM host at EL2), the
-# KVM selftests with 2M HugeTLB guest memory the same way (1G,
-# kvm_demand_paging_1g, found no free 1G in a 4 GiB two-node guest): not by
-# default, since with HVO on a third of the runs on -cpu max failed (a vCPU
-# loaded or put out of step with the preempt notifiers: WARNs, or two CPUs
-# looping in KVM's EL2 vector), never with HVO off, never on a kernel
-# without KPROBES; not understood (7 Dec 2026, the 7.3 cover letter).
+# "NAME:MEM:TCG:TESTS" (TCG: boot.sh's multi- or single-threaded TCG), on a
+# machine with two NUMA nodes (boot.sh NUMA=2) and HVO on at boot: huge
+# pages in use migrated between the nodes, soft offlined and poisoned,
+# alone and (the *_churn tests) while another hstate's pool resizes under
+# struct-page readers, HVO off then on (32M pages exist with 4K pages
+# only); on arm64, a KVM host at EL2, the KVM selftests with their guests
+# on 2M HugeTLB pages the same way, in a boot of their own with
+# single-threaded TCG: under QEMU 7.2's multi-threaded TCG a nested vCPU is
+# now and then loaded or put out of step with the preempt notifiers (WARNs,
+# then two CPUs looping in KVM's EL2 vector), with HVO never on as with HVO
+# on (docs/tests.md, 7 Dec 2026). demand_paging_test by default (about
+# 80 s); HVO_WORKLOAD_KVM=all (./hvo matrix) adds kvm_page_table_test,
+# dirty_log_perf_test and access_tracking_perf_test.
 workload_boots() {
-	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn kvm=
-	[ "${HVO_WORKLOAD_KVM:-}" = 1 ] &&
-		kvm=,kvm_demand_paging_2m,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
+	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
+	local kvm=kvm_demand_paging_2m
+	local mem
+	[ "${HVO_WORKLOAD_KVM:-}" = all ] &&
+		kvm+=,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
 	case $base:$1 in
 	6.12:*)		;;
-	*:arm64-4k*)	echo "4G:$mig,hvo_migrate_32m$kvm" ;;
-	*:arm64-*)	echo "$(guest_mem "$1" | grep . || echo 4G):$mig$kvm" ;;
-	*:x86_64)	echo "6G:$mig" ;;
+	*:arm64-4k*)	echo "workloads:4G:multi:$mig,hvo_migrate_32m workloads-kvm:4G:single:$kvm" ;;
+	*:arm64-*)	mem=$(guest_mem "$1" | grep . || echo 4G)
+			echo "workloads:$mem:multi:$mig workloads-kvm:$mem:single:$kvm" ;;
+	*:x86_64)	echo "workloads:6G:multi:$mig" ;;
 	esac
 }
 

@@ -18,7 +18,8 @@
 # (PREEMPT, lockdep), arm64-64k-42, arm64-64k-52 (LVA/LPA, lockdep); the
 # lazy, voluntary or no-preemption models per base are in configs/BASE/.
 # HVO_MATRIX_SMP overrides the CPU counts ("" for none), HVO_MATRIX_TIMEOUT
-# QEMU's time limit per boot (3600 s).
+# QEMU's time limit per boot (3600 s). Each arm64 configuration runs all
+# four KVM selftests of lib.sh workload_boots (HVO_WORKLOAD_KVM=all).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 configs=(arm64-4k arm64-4k-39 arm64-4k-52 arm64-16k-47 arm64-16k-48 arm64-64k-42 arm64-64k-52)
@@ -40,7 +41,7 @@ t0=$SECONDS
 run_base() {
 	local b=$1; shift
 	local res=$mdir/$b cfg img
-	export HVO_BASE=$b HVO_RESDIR=$res
+	export HVO_BASE=$b HVO_RESDIR=$res HVO_WORKLOAD_KVM=all
 	. "$top/scripts/lib.sh"
 	mkdir -p "$res"
 	rm -f "$res"/series-applies.* "$res"/guest-arm64.*

@@ -92,16 +92,16 @@ done
 # The workloads HVO exists for (lib.sh workload_boots), on two NUMA nodes;
 # on arm64 KVM must have come up at EL2 for its selftests to mean anything.
 for spec in $(workload_boots "$cfg"); do
-	IFS=: read -r mem tests <<< "$spec"
-	say "$cfg: workload boot, two NUMA nodes, $mem, hugetlb_free_vmemmap=on"
-	NUMA=2 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.workloads" "$arch" "$img" "$tests" \
+	IFS=: read -r name mem tcg tests <<< "$spec"
+	say "$cfg: $name boot, two NUMA nodes, $mem, $tcg-threaded TCG, hugetlb_free_vmemmap=on"
+	TCG=$tcg NUMA=2 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap=on > /dev/null
-	step_ktap "$res/$cfg.workloads.numa.ktap" "$base.$cfg.workloads.numa" \
-		grep -m1 'Initmem setup node 1 \[mem' "$res/$cfg.workloads.log"
+	step_ktap "$res/$cfg.$name.numa.ktap" "$base.$cfg.$name.numa" \
+		grep -m1 'Initmem setup node 1 \[mem' "$res/$cfg.$name.log"
 	case $tests in
-	*kvm_*) step_ktap "$res/$cfg.workloads.kvm.ktap" "$base.$cfg.workloads.kvm" \
+	*kvm_*) step_ktap "$res/$cfg.$name.kvm.ktap" "$base.$cfg.$name.kvm" \
 			grep -m1 'kvm \[[0-9]*\]: VHE mode initialized successfully' \
-			"$res/$cfg.workloads.log" ;;
+			"$res/$cfg.$name.log" ;;
 	esac
 done
 say "$cfg: boot with hugetlb_free_vmemmap=off"
