@@ -9,7 +9,9 @@
  * first) read every struct page of the machine through /proc/kpageflags
  * and /proc/kpagecount, each pinned to its CPU.  The hstate is KB kB, or by
  * default the smallest one HVO optimizes that is not the default size (the
- * one COMMAND uses); with none (64K pages) only the readers run.
+ * one COMMAND uses) and of which a page can be allocated at all; with none
+ * (64K pages, or 16K pages in 4 GiB, whose next size is 1G) only the
+ * readers run.
  *
  * -o MODES runs COMMAND once for each value in the list (e.g. 0,1), written
  * to vm.hugetlb_optimize_vmemmap first: HVO off as the control, then on.
@@ -48,20 +50,44 @@
 
 static volatile sig_atomic_t stopping;
 
-/* The smallest hstate HVO optimizes, other than the default size; 0 if none. */
+/* Whether one huge page of @kb kB can be allocated now (then freed). */
+static bool pool_can_grow(long kb)
+{
+	char path[128];
+	long n = 0;
+
+	snprintf(path, sizeof(path), HP_DIR "/hugepages-%ldkB/nr_hugepages", kb);
+	if (write_str(path, "1"))
+		return false;
+	read_long(path, &n);
+	write_str(path, "0");
+	return n >= 1;
+}
+
+/*
+ * The smallest hstate HVO optimizes, other than the default size, whose pool
+ * can grow at all here (1G pages in a 4 GiB guest with 16K pages cannot);
+ * 0 if none.
+ */
 static long churn_hstate(void)
 {
-	long def = default_hugepage_kb(), best = 0, kb;
-	DIR *d = opendir(HP_DIR);
+	long def = default_hugepage_kb(), kb, tried = 0, best;
+	DIR *d;
 	struct dirent *e;
 
-	while (d && (e = readdir(d)))
-		if (sscanf(e->d_name, "hugepages-%ldkB", &kb) == 1 && kb != def &&
-		    hvo_saving_pages(kb) && (!best || kb < best))
-			best = kb;
-	if (d)
-		closedir(d);
-	return best;
+	for (;;) {
+		best = 0;
+		d = opendir(HP_DIR);
+		while (d && (e = readdir(d)))
+			if (sscanf(e->d_name, "hugepages-%ldkB", &kb) == 1 && kb != def &&
+			    kb > tried && hvo_saving_pages(kb) && (!best || kb < best))
+				best = kb;
+		if (d)
+			closedir(d);
+		if (!best || pool_can_grow(best))
+			return best;
+		tried = best;
+	}
 }
 
 static void on_term(int sig)
@@ -213,7 +239,8 @@ int main(int argc, char **argv)
 		}
 		result(rc == 0, NULL, "%s: %s (exit %d)", mode, argv[optind], rc);
 		result(!churner || (WIFEXITED(st) && !WEXITSTATUS(st)),
-		       churner ? NULL : kb ? "no churn asked for" : "no other hstate HVO optimizes",
+		       churner ? NULL : kb ? "no churn asked for" :
+		       "no other hstate HVO optimizes that can be allocated here",
 		       "%s: another pool grew and shrank meanwhile", mode);
 		result(remaps > remaps0, remaps0 < 0 ? "no vmemmap_pte_remaps counter" :
 		       !hvo ? "HVO off" : !churner ? "no churn" : NULL,
