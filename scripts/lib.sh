@@ -210,18 +210,20 @@ fresh_boots() {
 # then two CPUs looping in KVM's EL2 vector), with HVO never on as with HVO
 # on (docs/tests.md, 7 Dec 2026). demand_paging_test by default (about
 # 80 s); HVO_WORKLOAD_KVM=all (./hvo matrix) adds kvm_page_table_test,
-# dirty_log_perf_test and access_tracking_perf_test.
+# dirty_log_perf_test and access_tracking_perf_test. 4K pages only: with
+# 16K pages HVO does not optimize the 2M the selftests ask for, and
+# demand_paging_test on 32M pages (anonymous_hugetlb_32mb) made no
+# progress in 10 minutes at its first guest mode (7 Dec 2026, not pursued).
 workload_boots() {
 	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
-	local kvm=kvm_demand_paging_2m
-	local mem
+	local kvm=kvm_demand_paging_2m mem
 	[ "${HVO_WORKLOAD_KVM:-}" = all ] &&
 		kvm+=,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
 	case $base:$1 in
 	6.12:*)		;;
 	*:arm64-4k*)	echo "workloads:4G:multi:$mig,hvo_migrate_32m workloads-kvm:4G:single:$kvm" ;;
 	*:arm64-*)	mem=$(guest_mem "$1" | grep . || echo 4G)
-			echo "workloads:$mem:multi:$mig workloads-kvm:$mem:single:$kvm" ;;
+			echo "workloads:$mem:multi:$mig" ;;
 	*:x86_64)	echo "workloads:6G:multi:$mig" ;;
 	esac
 }

@@ -18,7 +18,7 @@
 # (PREEMPT, lockdep), arm64-64k-42, arm64-64k-52 (LVA/LPA, lockdep); the
 # lazy, voluntary or no-preemption models per base are in configs/BASE/.
 # HVO_MATRIX_SMP overrides the CPU counts ("" for none), HVO_MATRIX_TIMEOUT
-# QEMU's time limit per boot (3600 s). Each arm64 configuration runs all
+# QEMU's time limit per boot (3600 s). The 4K configurations run all
 # four KVM selftests of lib.sh workload_boots (HVO_WORKLOAD_KVM=all).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
