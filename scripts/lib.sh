@@ -208,8 +208,8 @@ fresh_boots() {
 # single-threaded TCG: under QEMU 7.2's multi-threaded TCG a nested vCPU is
 # now and then loaded or put out of step with the preempt notifiers (WARNs,
 # then two CPUs looping in KVM's EL2 vector), with HVO never on as with HVO
-# on (docs/tests.md, 7 Dec 2026). demand_paging_test by default (about
-# 80 s); HVO_WORKLOAD_KVM=all (./hvo matrix) adds kvm_page_table_test,
+# on (docs/tests.md, 7 Dec 2026). demand_paging_test by default (its
+# boot about 70 s); HVO_WORKLOAD_KVM=all (./hvo matrix) adds kvm_page_table_test,
 # dirty_log_perf_test and access_tracking_perf_test. 4K pages only: with
 # 16K pages HVO does not optimize the 2M the selftests ask for, and
 # demand_paging_test on 32M pages (anonymous_hugetlb_32mb) made no
