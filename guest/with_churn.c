@@ -9,9 +9,9 @@
  * first) read every struct page of the machine through /proc/kpageflags
  * and /proc/kpagecount, each pinned to its CPU.  The hstate is KB kB, or by
  * default the smallest one HVO optimizes that is not the default size (the
- * one COMMAND uses) and of which a page can be allocated at all; with none
- * (64K pages, or 16K pages in 4 GiB, whose next size is 1G) only the
- * readers run.
+ * one COMMAND uses); with none (64K pages), or with one above a quarter of
+ * the memory of which no page can be allocated (16K pages in 4 GiB, whose
+ * next size is 1G), only the readers run.
  *
  * -o MODES runs COMMAND once for each value in the list (e.g. 0,1), written
  * to vm.hugetlb_optimize_vmemmap first: HVO off as the control, then on.
@@ -65,29 +65,26 @@ static bool pool_can_grow(long kb)
 }
 
 /*
- * The smallest hstate HVO optimizes, other than the default size, whose pool
- * can grow at all here (1G pages in a 4 GiB guest with 16K pages cannot);
- * 0 if none.
+ * The smallest hstate HVO optimizes, other than the default size; 0 if none.
+ * A size above a quarter of the memory (1G pages in a 4 GiB guest with 16K
+ * pages) is taken only if a page of it can be allocated now: where one
+ * cannot, only the readers run.  A smaller size must grow, as before.
  */
 static long churn_hstate(void)
 {
-	long def = default_hugepage_kb(), kb, tried = 0, best;
-	DIR *d;
+	long def = default_hugepage_kb(), best = 0, kb;
+	DIR *d = opendir(HP_DIR);
 	struct dirent *e;
 
-	for (;;) {
-		best = 0;
-		d = opendir(HP_DIR);
-		while (d && (e = readdir(d)))
-			if (sscanf(e->d_name, "hugepages-%ldkB", &kb) == 1 && kb != def &&
-			    kb > tried && hvo_saving_pages(kb) && (!best || kb < best))
-				best = kb;
-		if (d)
-			closedir(d);
-		if (!best || pool_can_grow(best))
-			return best;
-		tried = best;
-	}
+	while (d && (e = readdir(d)))
+		if (sscanf(e->d_name, "hugepages-%ldkB", &kb) == 1 && kb != def &&
+		    hvo_saving_pages(kb) && (!best || kb < best))
+			best = kb;
+	if (d)
+		closedir(d);
+	if (best > meminfo_kb("MemTotal") / 4 && !pool_can_grow(best))
+		return 0;
+	return best;
 }
 
 static void on_term(int sig)
