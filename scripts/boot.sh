@@ -12,7 +12,9 @@
 #        KASAN's hardware tags), NUMA=2 (two NUMA nodes, each half the
 #        memory and half the CPUs; x86_64: numa=fake=2), TIMEOUT seconds
 #        (900; run-boot.sh sets it from the tests' own limits), TCG=single
-#        (one host thread for every guest CPU; default multi), HVO_CONSOLE=1
+#        (one host thread for every guest CPU; default multi), NORESERVE=1
+#        (guest RAM mapped MAP_NORESERVE: a guest larger than the host boots
+#        as long as it touches less than the host has), HVO_CONSOLE=1
 #        to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
@@ -34,19 +36,23 @@ x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
 esac
 # Two nodes: arm64 describes them to the kernel in its device tree; x86_64
 # without PCI has no ACPI SRAT parser, and splits its memory itself.
-numa=() extra=
+memdevs=() extra= reserve=
+[ "${NORESERVE:-0}" = 1 ] && reserve=,reserve=off
 if [ "${NUMA:-1}" = 2 ]; then
 	case $arch in
 	arm64)	mb=$(numfmt --from=iec "$mem"); mb=$((mb / 2 / 1048576))
 		for n in 0 1; do
-			numa+=(-object "memory-backend-ram,id=mem$n,size=${mb}M"
+			memdevs+=(-object "memory-backend-ram,id=mem$n,size=${mb}M$reserve"
 			       -numa "node,nodeid=$n,cpus=$((n * smp / 2))-$(((n + 1) * smp / 2 - 1)),memdev=mem$n")
 		done ;;
 	x86_64)	extra=numa=fake=2 ;;
 	esac
+elif [ -n "$reserve" ]; then
+	qemu[2]+=,memory-backend=ram0
+	memdevs+=(-object "memory-backend-ram,id=ram0,size=$mem$reserve")
 fi
 [ "${TCG:-multi}" = single ] && qemu+=(-accel tcg,thread=single)
-qemu+=("${numa[@]}" -smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
+qemu+=("${memdevs[@]}" -smp "$smp" -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
        -append "console=$console panic=-1 loglevel=7 ${extra:+$extra }$*")
 echo "# boot.sh: ${qemu[*]}" > "$log"
 start=$SECONDS rc=0

@@ -85,6 +85,7 @@ if [ "$arch" = arm64 ] && [ -n "${kvm_selftests[*]}" ]; then
 	for t in "${kvm_selftests[@]}"; do cp "$kv/$t" "$root/tests/kvm/"; done
 fi
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/initramfs.cpio"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$out/initramfs.cpio.tmp"
+mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"	# a guest booting meanwhile reads the old one whole
 say "$arch guest: $(du -h "$out/initramfs.cpio" | cut -f1) initramfs in $((SECONDS - start)) s"
 echo "$out/initramfs.cpio"

@@ -67,6 +67,12 @@
 #                            2 GiB, the pool grown right after boot
 #                            (hvo_pool_max -f on): a round must keep less
 #                            than 99% of the saving
+#   control.sh memstart-16g  7.3 only: the series with memstart_addr rounded
+#                            down to 16GiB on every granule, as its previous
+#                            version did (controls/7.3/memstart-16g.patch),
+#                            arm64-16k-36 (a 32 GiB linear map) with 32 GiB
+#                            of RAM: the kernel must drop the top 1 GiB, and
+#                            the boot's "memory" check must fail
 #
 # Exit 0 when the harness reported the failure and the console shows the
 # failure the control is about (the control works), 1 otherwise: a known-bad
@@ -76,8 +82,8 @@ set -euo pipefail
 # never among the test results that ./hvo test sums up.
 export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed}
-kernel=series args=() finish=0 hvo=on cpu= smp= mem= mte=
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed|memstart-16g}
+kernel=series args=() finish=0 hvo=on cpu= smp= mem= mte= noreserve=
 case $base:$name in
 6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
 		expect='BUG: Bad page state' ;;
@@ -116,6 +122,10 @@ case $base:$name in
 7.3:fresh-unfixed)
 		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh
 		smp=1 mem=2G expect='not ok .* 99% of the saving kept at every maximum' ;;
+7.3:memstart-16g)
+		cfg=arm64-16k-36 kernel=series+memstart-16g tests=hvo_savings
+		mem=$(linear_map_mem arm64-16k-36) noreserve=1
+		expect="Memory doesn't fit in the linear mapping" ;;
 *)		die "no control $name for the $base series" ;;
 esac
 arch=${cfg%%-*}
@@ -140,6 +150,7 @@ img=$(kernel_image "$cfg" "$out")
 [ -z "$smp" ] || export SMP=$smp
 [ -z "$mem" ] || export MEM=$mem
 [ -z "$mte" ] || export MTE=$mte
+[ -z "$noreserve" ] || export NORESERVE=$noreserve
 CPU=$cpu "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
 	hugetlb_free_vmemmap=$hvo "${args[@]}"
 log=$resdir/control-$name.log

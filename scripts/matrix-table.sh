@@ -7,7 +7,10 @@
 #
 # A cell is "pass", "FAIL" (with the failed tests listed under the table),
 # "skip" (the kernel lacks what the test needs) or "-" (not run). "vhe" also
-# fails when a 52-bit VA kernel did not detect LPA2 or LVA. "inject"
+# fails when a 52-bit VA kernel did not detect LPA2 or LVA. "ram" is the
+# boot with HVO on keeping all its RAM (parse-console.sh's "memory"; every
+# boot is checked), "linmap" the boot with as much RAM as the linear map
+# covers (lib.sh linear_map_mem; "-" where there is none). "inject"
 # is hvo_inject in the boot with HVO on, "vmtests" run_vmtests.sh -t hugetlb. Savings: hstates at the theoretical maximum of
 # those allocated, computed here from the configuration's granule and a
 # 64-byte struct page (vmemmap pages per huge page - 1, per page), for the
@@ -72,7 +75,7 @@ stress() {
 }
 
 smps=$(for b in "$@"; do ls "$dir/$b" 2>/dev/null; done | sed -n 's/.*\.smp\([0-9]*\)\.ktap$/\1/p' | sort -un)
-hdr=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' config ran build on vhe off inject vmtests)
+hdr=$(printf '%-20s %-11s %-5s %-5s %-4s %-4s %-6s %-5s %-6s %-7s' config ran build on vhe ram linmap off inject vmtests)
 for n in $smps; do hdr+=$(printf ' %-5s' "smp$n"); done
 hdr+=$(printf ' %-9s %-9s %7s %7s  %-24s %s' runtime boot windows fixups "task/softirq/hardirq/nmi" "splits bbml3/af/refused")
 echo "$hdr"
@@ -86,12 +89,14 @@ for b in "$@"; do
 		g=$(granule "$cfg")
 		build=$(cell "$bk") on=$(cell "$r/$cfg.hvo-on.ktap") vhe=$(cell "$r/$cfg.vhe.ktap")
 		[ -f "$r/$cfg.va52.ktap" ] && [ "$(cell "$r/$cfg.va52.ktap")" != pass ] && vhe=FAIL
+		ram=$(test_cell "$r/$cfg.hvo-on.ktap" memory) lin=$(cell "$r/$cfg.linear-map.ktap")
 		off=$(cell "$r/$cfg.hvo-off.ktap") inj=$(test_cell "$r/$cfg.hvo-on.ktap" hvo_inject)
 		vmt=$(cell "$r/$cfg.vmtests.ktap")
 		rt=$(savings "$r/$cfg.hvo-on.log" "$g" savings) bm=$(savings "$r/$cfg.hvo-on.log" "$g" bootmem)
 		read -r win fix ft fs fh fn sb sa sr < <(stress "$r/$cfg.hvo-on.log")
 		ran=$(date -u -r "$bk" +%m-%dT%H:%M)
-		line=$(printf '%-20s %-11s %-5s %-5s %-4s %-5s %-6s %-7s' "$b:$cfg" "$ran" "$build" "$on" "$vhe" "$off" "$inj" "$vmt")
+		line=$(printf '%-20s %-11s %-5s %-5s %-4s %-4s %-6s %-5s %-6s %-7s' "$b:$cfg" "$ran" "$build" "$on" "$vhe" \
+			"$ram" "$lin" "$off" "$inj" "$vmt")
 		smpj=
 		for n in $smps; do
 			c=$(cell "$r/$cfg.smp$n.ktap")
@@ -100,8 +105,8 @@ for b in "$@"; do
 		done
 		line+=$(printf ' %-9s %-9s %7s %7s  %-24s %s' "${rt%% *}" "${bm%% *}" "$win" "$fix" "$ft/$fs/$fh/$fn" "$sb/$sa/$sr")
 		echo "$line"
-		printf '%s\n{"base":"%s","config":"%s","ran":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s","splits_bbml3":"%s","splits_af":"%s","splits_refused":"%s"}' \
-			"$sep" "$b" "$cfg" "$(date -u -r "$bk" +%FT%TZ)" "$g" "$build" "$on" "$vhe" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
+		printf '%s\n{"base":"%s","config":"%s","ran":"%s","granule_kib":%d,"build":"%s","hvo_on":"%s","vhe":"%s","ram":"%s","linear_map":"%s","hvo_off":"%s","inject":"%s","run_vmtests":"%s","smp":{%s},"savings_runtime":"%s","savings_boot":"%s","windows":"%s","fixups":"%s","fixups_task":"%s","fixups_softirq":"%s","fixups_hardirq":"%s","fixups_nmi":"%s","splits_bbml3":"%s","splits_af":"%s","splits_refused":"%s"}' \
+			"$sep" "$b" "$cfg" "$(date -u -r "$bk" +%FT%TZ)" "$g" "$build" "$on" "$vhe" "$ram" "$lin" "$off" "$inj" "$vmt" "$smpj" "$rt" "$bm" \
 			"$win" "$fix" "$ft" "$fs" "$fh" "$fn" "$sb" "$sa" "$sr" >> "$json"
 		sep=,
 	done

@@ -14,15 +14,19 @@
 #
 # Default: 7.3 and 6.12, each with arm64-4k (48-bit VA, PREEMPT,
 # DEBUG_PREEMPT, fail_page_alloc), arm64-4k-39 (KASAN), arm64-4k-52 (LPA2,
-# PREEMPT_RT, lockdep), arm64-16k-47 (fail_page_alloc), arm64-16k-48
-# (PREEMPT, lockdep), arm64-64k-42, arm64-64k-52 (LVA/LPA, lockdep); the
-# lazy, voluntary or no-preemption models per base are in configs/BASE/.
+# PREEMPT_RT, lockdep), arm64-16k-36 (2 levels, the smallest linear map,
+# booted once more with 32 GiB: lib.sh linear_map_mem), arm64-16k-47
+# (fail_page_alloc), arm64-16k-48 (PREEMPT, lockdep), arm64-64k-42,
+# arm64-64k-52 (LVA/LPA, lockdep); the lazy, voluntary or no-preemption
+# models per base are in configs/BASE/. Every arm64 boot also checks that the
+# kernel kept all its RAM (the "memory" pseudo-test of parse-console.sh).
 # HVO_MATRIX_SMP overrides the CPU counts ("" for none), HVO_MATRIX_TIMEOUT
 # QEMU's time limit per boot (3600 s). The 4K configurations run all
 # four KVM selftests of lib.sh workload_boots (HVO_WORKLOAD_KVM=all).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-configs=(arm64-4k arm64-4k-39 arm64-4k-52 arm64-16k-47 arm64-16k-48 arm64-64k-42 arm64-64k-52)
+configs=(arm64-4k arm64-4k-39 arm64-4k-52 arm64-16k-36 arm64-16k-47 arm64-16k-48 arm64-64k-42
+	 arm64-64k-52)
 specs=("$@")
 if [ ${#specs[@]} = 0 ]; then
 	for b in 7.3 6.12; do specs+=("${configs[@]/#/$b:}"); done
@@ -40,7 +44,7 @@ t0=$SECONDS
 # One series: apply it, build the guest, then each configuration.
 run_base() {
 	local b=$1; shift
-	local res=$mdir/$b cfg img
+	local res=$mdir/$b cfg img mem
 	export HVO_BASE=$b HVO_RESDIR=$res HVO_WORKLOAD_KVM=all
 	. "$top/scripts/lib.sh"
 	mkdir -p "$res"
@@ -59,6 +63,12 @@ run_base() {
 		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"
 		TIMEOUT=$limit MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
 			run_vmtests_hugetlb hugetlb_free_vmemmap=on > /dev/null
+		mem=$(linear_map_mem "$cfg")
+		if [ -n "$mem" ]; then
+			say "[$((SECONDS - t0)) s] $b $cfg: $mem of RAM, all the linear map covers"
+			TIMEOUT=$limit NORESERVE=1 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.linear-map" \
+				arm64 "$img" hvo_savings hugetlb_free_vmemmap=on > /dev/null
+		fi
 		[ "$cfg" = arm64-4k ] || continue
 		for n in $smps; do
 			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"

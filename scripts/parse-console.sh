@@ -4,7 +4,11 @@
 # reports before the first test fail the pseudo-test "boot"; tests that never
 # reported (crash, hang) fail as "no result", and "shutdown" fails when the
 # guest did not get to the end of its list; a guest that boot.sh had to kill
-# at its time limit names the test that was running then.
+# at its time limit names the test that was running then. On arm64 the
+# pseudo-test "memory" fails unless the kernel kept all the RAM QEMU gave it:
+# the total of its "Memory: FREEK/TOTALK available" line must be boot.sh's
+# -m (memory beyond the linear map, or below a memstart_addr rounded up past
+# it, is dropped before that line; x86_64's firmware keeps ranges of its own).
 #
 #   parse-console.sh LOG PREFIX
 # Prints KTAP on stdout (one line a test, PREFIX.NAME), the console lines
@@ -30,6 +34,14 @@ function report_re() {
 	why[name] = $0; sub(/^[^#]*#? ?/, "", why[name])
 	next	# later reports still count against this test
 }
+/^# boot.sh: qemu-system-aarch64 / {
+	for (i = 1; i < NF; i++) if ($i == "-m") ram = $(i + 1)
+	ram_k = ram + 0
+	ram_k *= ram ~ /T$/ ? 1024 ^ 3 : ram ~ /G$/ ? 1024 ^ 2 : ram ~ /K$/ ? 1 : 1024
+}
+/Memory: [0-9]+K\/[0-9]+K available/ && mem_k == "" {
+	mem_k = $0; sub(/.*Memory: [0-9]+K\//, "", mem_k); sub(/K available.*/, "", mem_k)
+}
 /^# hvo-init: done/ { done = 1 }
 /^# boot.sh: TIMEOUT/ { killed = $0; killed_in = cur; sub(/^# boot.sh: /, "", killed); next }
 /^    / { next }			# test output, indented by init
@@ -42,7 +54,7 @@ END {
 	print "KTAP version 1"
 	k = 0
 	for (i = 1; i <= nt; i++) list[++k] = order[i]
-	list[++k] = "boot"; list[++k] = "shutdown"
+	list[++k] = "boot"; if (ram != "") list[++k] = "memory"; list[++k] = "shutdown"
 	printf "1..%d\n", k
 	printf "[" > json
 	failed = 0
@@ -50,6 +62,10 @@ END {
 		t = list[i]; ok = 1; reason = ""
 		if (t == "boot" || t == "shutdown") {
 			if (t == "shutdown" && !done) { ok = 0; reason = killed != "" ? killed : "guest did not finish (crash or hang)" }
+		} else if (t == "memory") {
+			reason = mem_k == "" ? "no \"Memory:\" line" : "the kernel kept " mem_k "K of the " ram_k "K of RAM"
+			ok = (mem_k != "" && mem_k + 0 == ram_k)
+			if (ok) reason = ""
 		} else if (!(t in verdict)) {
 			ok = 0
 			reason = (killed != "" && t == killed_in) ? "no result: " killed ", during this test" : "no result (crash or hang)"
