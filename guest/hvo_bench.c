@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "measure.h"
 #include "sysfs_io.h"
 
@@ -136,7 +137,7 @@ static long print_hist(const char *name)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	printf("# bench-hist: %s", name);
+	ktap_msg("bench-hist: %s", name);
 	while (fscanf(f, "%lu %lu", &lower, &count) == 2) {
 		sum += count;
 		if (count)
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 	char nr[128], demote[128], demote_size[128], nr_small[128];
 	char *modes[MAX_MODES], *list = NULL;
 	long pages = 1000, kb = 0, dkb = 0;
-	int rounds = 5, nmodes = 0, opt, failed = 0, t, hist;
+	int rounds = 5, nmodes = 0, opt, t, hist;
 
 	while ((opt = getopt(argc, argv, "n:r:s:o:d:")) != -1) {
 		if (opt == 'n')
@@ -184,18 +185,18 @@ int main(int argc, char **argv)
 
 	/* Where the kernel keeps histograms, one more test: see the end. */
 	hist = access(BBM_DIR "window_hist_us", R_OK) == 0;
-	printf("KTAP version 1\n1..%d\n", rounds * nmodes + hist);
+	ktap_plan(rounds * nmodes + hist);
 	if (write_long(nr, 0) || read_path(nr) != 0) {
-		printf("# cannot empty %s\n", nr);
+		diag("cannot empty %s", nr);
 		return 1;
 	}
 	/* demote_size takes bytes (memparse()) and shows kB. */
 	if (dkb && (write_long(demote_size, dkb * 1024) || read_path(demote_size) != dkb)) {
-		printf("# cannot demote %ldkB pages to %ldkB\n", kb, dkb);
+		diag("cannot demote %ldkB pages to %ldkB", kb, dkb);
 		return 1;
 	}
 	if (dkb && (write_long(nr_small, 0) || read_path(nr_small) != 0)) {
-		printf("# cannot empty %s\n", nr_small);
+		diag("cannot empty %s", nr_small);
 		return 1;
 	}
 	for (int r = 0; r < rounds; r++) {
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 			int ok;
 
 			if (modes[m] && write_str(HVO_SYSCTL, modes[m])) {
-				printf("# cannot write %s to %s\n", modes[m], HVO_SYSCTL);
+				diag("cannot write %s to %s", modes[m], HVO_SYSCTL);
 				return 1;
 			}
 			times[m][T_ALLOC][r] = timed_write(nr, pages, T_ALLOC);
@@ -221,8 +222,8 @@ int main(int argc, char **argv)
 			left = read_path(nr);
 			ok = got == pages && left == 0 && left_small == 0 &&
 			     (!dkb || made == pages * (kb / dkb));
-			printf("# bench: hvo=%s hstate=%ldkB pages=%ld round=%d alloc_s=%.4f",
-			       modes[m] ? modes[m] : "-", kb, got, r + 1, times[m][T_ALLOC][r]);
+			ktap_msg("bench: hvo=%s hstate=%ldkB pages=%ld round=%d alloc_s=%.4f",
+				 modes[m] ? modes[m] : "-", kb, got, r + 1, times[m][T_ALLOC][r]);
 			if (dkb)
 				printf(" demote_s=%.4f demoted=%ld", times[m][T_DEMOTE][r], made);
 			printf(" free_s=%.4f", times[m][T_FREE][r]);
@@ -233,18 +234,15 @@ int main(int argc, char **argv)
 						       strchr(counters[c], '/') + 1,
 						       delta[t][c]);
 			printf("\n");
-			if (!ok) {
-				printf("# got %ld of %ld pages, demoted into %ld, %ld and %ld left\n",
-				       got, pages, made, left, left_small);
-				failed++;
-			}
-			printf("%sok %d hvo=%s round %d\n", ok ? "" : "not ",
-			       r * nmodes + m + 1, modes[m] ? modes[m] : "-", r + 1);
+			if (!ok)
+				diag("got %ld of %ld pages, demoted into %ld, %ld and %ld left",
+				     got, pages, made, left, left_small);
+			result(ok, NULL, "hvo=%s round %d", modes[m] ? modes[m] : "-", r + 1);
 		}
 	}
 	for (int m = 0; m < nmodes; m++) {
-		printf("# bench-median: hvo=%s hstate=%ldkB pages=%ld rounds=%d",
-		       modes[m] ? modes[m] : "-", kb, pages, rounds);
+		ktap_msg("bench-median: hvo=%s hstate=%ldkB pages=%ld rounds=%d",
+			 modes[m] ? modes[m] : "-", kb, pages, rounds);
 		if (dkb)
 			printf(" demote_to=%ldkB", dkb);
 		for (t = 0; t < NR_T; t++) {
@@ -259,9 +257,9 @@ int main(int argc, char **argv)
 		printf("\n");
 	}
 	if (read_path(BBM_DIR "max_window_ns") >= 0)
-		printf("# bench-bbm: max_window_ns=%ld max_wait_ns=%ld\n",
-		       read_path(BBM_DIR "max_window_ns"),
-		       read_path(BBM_DIR "max_wait_ns"));
+		diag("bench-bbm: max_window_ns=%ld max_wait_ns=%ld",
+		     read_path(BBM_DIR "max_window_ns"),
+		     read_path(BBM_DIR "max_wait_ns"));
 	if (hist) {
 		/*
 		 * Nothing changes the vmemmap now: every window and every wait
@@ -274,13 +272,10 @@ int main(int argc, char **argv)
 		long nf = read_path(BBM_DIR "fixups");
 		int ok = windows == nw && waits == nf;
 
-		if (!ok) {
-			printf("# histograms hold %ld windows and %ld waits; windows %ld, fixups %ld\n",
-			       windows, waits, nw, nf);
-			failed++;
-		}
-		printf("%sok %d histograms hold every window and wait\n", ok ? "" : "not ",
-		       rounds * nmodes + 1);
+		if (!ok)
+			diag("histograms hold %ld windows and %ld waits; windows %ld, fixups %ld",
+			     windows, waits, nw, nf);
+		result(ok, NULL, "histograms hold every window and wait");
 	}
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

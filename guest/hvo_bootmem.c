@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define HP_DIR		"/sys/kernel/mm/hugepages"
@@ -45,23 +46,21 @@ int main(void)
 {
 	unsigned long sizes[MAX_HSTATES], kb;
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024, hvo = 0;
-	int nr = 0, tests = 0, failed = 0;
+	int nr = 0;
 	struct dirent *de;
 	DIR *d = opendir(HP_DIR);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n");
+	ktap_header();
 	while (d && (de = readdir(d)) && nr < MAX_HSTATES)
 		if (sscanf(de->d_name, "hugepages-%lukB", &kb) == 1 && hp_read(kb, "nr_hugepages") > 0)
 			sizes[nr++] = kb;
 	if (d)
 		closedir(d);
-	if (!nr || memmap_pages() < 0) {
-		printf("1..0 # SKIP no huge pages reserved at boot, or no nr_memmap_pages\n");
-		return 4;
-	}
+	if (!nr || memmap_pages() < 0)
+		ktap_exit_skip_all("no huge pages reserved at boot, or no nr_memmap_pages");
 	read_long(HVO_SYSCTL, &hvo);
-	printf("1..%d\n", nr);
+	ktap_set_plan(nr);
 	for (int i = 0; i < nr; i++) {
 		long pages = hp_read(sizes[i], "nr_hugepages"), small = 0, base = memmap_pages();
 		long expect = hvo ? pages * hvo_saving_pages(sizes[i]) : 0, got;
@@ -76,28 +75,26 @@ int main(void)
 			small = hp_read(small_kb, "nr_hugepages");
 			if (hp_write(sizes[i], "demote", 1) ||
 			    hp_read(sizes[i], "nr_hugepages") != pages - 1) {
-				printf("# %lukB: demoting one page failed\n", sizes[i]);
+				diag("%lukB: demoting one page failed", sizes[i]);
 				ok = false;
 			}
 		}
 		if (f)
 			fclose(f);
 		if (hp_write(sizes[i], "nr_hugepages", 0) || hp_read(sizes[i], "nr_hugepages")) {
-			printf("# %lukB: pool not drained\n", sizes[i]);
+			diag("%lukB: pool not drained", sizes[i]);
 			ok = false;
 		}
 		if (small_kb && (hp_write(small_kb, "nr_hugepages", small) ||
 				 hp_read(small_kb, "nr_hugepages") != small)) {
-			printf("# %lukB: the demoted pages did not go back\n", small_kb);
+			diag("%lukB: the demoted pages did not go back", small_kb);
 			ok = false;
 		}
 		got = memmap_pages() - base;
-		printf("# bootmem: hstate=%lukB pages=%ld demoted=%d boot_saving_kib=%ld expected_kib=%ld\n",
-		       sizes[i], pages, small_kb ? 1 : 0, got * page_kb, expect * page_kb);
-		ok = ok && got == expect;
-		printf("%s %d boot-time %lukB pages: HVO saving exact, freed cleanly\n",
-		       ok ? "ok" : "not ok", ++tests, sizes[i]);
-		failed += !ok;
+		diag("bootmem: hstate=%lukB pages=%ld demoted=%d boot_saving_kib=%ld expected_kib=%ld",
+		     sizes[i], pages, small_kb ? 1 : 0, got * page_kb, expect * page_kb);
+		result(ok && got == expect, NULL,
+		       "boot-time %lukB pages: HVO saving exact, freed cleanly", sizes[i]);
 	}
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define FA		"/sys/kernel/debug/fail_page_alloc/"
@@ -48,14 +49,6 @@
 static char nr_path[128], surplus_path[128];
 static long per_page;		/* vmemmap pages HVO frees per huge page */
 static long base;		/* vmemmap pages in use with the pool empty */
-static int test_nr, failed;
-
-static void result(bool ok, const char *what)
-{
-	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, what);
-	fflush(stdout);
-	failed += !ok;
-}
 
 #define MAX_SYMS	200000
 
@@ -148,10 +141,10 @@ static bool setup_injection(void)
 	char buf[32];
 
 	if (!vmemmap_text(&lo, &hi)) {
-		printf("# no mm/hugetlb_vmemmap.c symbols in /proc/kallsyms\n");
+		diag("no mm/hugetlb_vmemmap.c symbols in /proc/kallsyms");
 		return false;
 	}
-	printf("# injecting into allocations called from %#lx-%#lx\n", lo, hi);
+	diag("injecting into allocations called from %#lx-%#lx", lo, hi);
 	snprintf(buf, sizeof(buf), "%ld", TIMES);
 	if (!inject(0) || !fa_write("interval", "1") || !fa_write("times", buf) ||
 	    !fa_write("space", "0") || !fa_write("verbose", "0") ||
@@ -216,10 +209,11 @@ static void test_optimize(long n, long *opt_failed)
 	got = pool();
 	opt = optimized();
 	*opt_failed = got - opt;
-	printf("# optimize, all failing: %ld pages allocated, %ld optimized (those that needed no allocation)\n",
-	       got, opt);
+	diag("optimize, all failing: %ld pages allocated, %ld optimized (those that needed no allocation)",
+	     got, opt);
 	ok = ok && got > 0 && opt >= 0 && opt <= got;
-	result(drain() && ok, "optimize fails cleanly: pages allocated, each optimized whole or not");
+	result(drain() && ok, NULL,
+	       "optimize fails cleanly: pages allocated, each optimized whole or not");
 }
 
 static void test_restore(long n, long *restore_failed)
@@ -230,16 +224,16 @@ static void test_restore(long n, long *restore_failed)
 	ok = inject(0) && !write_long(nr_path, n);
 	got = pool();
 	opt = optimized();
-	printf("# restore: %ld pages allocated, %ld optimized\n", got, opt);
+	diag("restore: %ld pages allocated, %ld optimized", got, opt);
 	ok = ok && got > 0 && opt == got && inject(100);
 	write_long(nr_path, 0);	/* expected to stop short */
 	left = pool();
 	left_opt = optimized();
 	*restore_failed = left;
-	printf("# restore, all failing: %ld pages left in the pool, %ld optimized, %ld surplus\n",
-	       left, left_opt, surplus());
+	diag("restore, all failing: %ld pages left in the pool, %ld optimized, %ld surplus",
+	     left, left_opt, surplus());
 	ok = ok && left == got && left_opt == got;
-	result(drain() && ok, "restore fails cleanly: pages stay in the pool, optimized");
+	result(drain() && ok, NULL, "restore fails cleanly: pages stay in the pool, optimized");
 }
 
 static void test_mixed(long n, int rounds, long percent, long *opt_failed, long *restore_failed)
@@ -258,21 +252,21 @@ static void test_mixed(long n, int rounds, long percent, long *opt_failed, long 
 		left = pool();
 		left_opt = optimized();
 		if (got < 0 || opt < 0 || opt > got || left < 0 || left_opt < 0 || left_opt > left) {
-			printf("# round %d: %ld allocated, %ld optimized; %ld left, %ld optimized\n",
-			       r, got, opt, left, left_opt);
+			diag("round %d: %ld allocated, %ld optimized; %ld left, %ld optimized",
+			     r, got, opt, left, left_opt);
 			ok = false;
 		}
 		*opt_failed += got - opt;
 		*restore_failed += left;
 		if (!drain()) {
-			printf("# round %d: pool %ld, vmemmap %ld pages, baseline %ld\n", r,
-			       pool(), memmap_pages(), base);
+			diag("round %d: pool %ld, vmemmap %ld pages, baseline %ld", r,
+			     pool(), memmap_pages(), base);
 			ok = false;
 		}
 	}
-	printf("# mixed, %ld%% failing, %d rounds: %ld left unoptimized, %ld restores failed\n",
-	       percent, rounds, *opt_failed, *restore_failed);
-	result(ok && *restore_failed > 0, "mixed failures: whole pages saved, all drains");
+	diag("mixed, %ld%% failing, %d rounds: %ld left unoptimized, %ld restores failed",
+	     percent, rounds, *opt_failed, *restore_failed);
+	result(ok && *restore_failed > 0, NULL, "mixed failures: whole pages saved, all drains");
 }
 
 /* Whatever happened, leave no injection and an empty pool to later tests. */
@@ -298,7 +292,7 @@ int main(int argc, char **argv)
 		else
 			return 1;
 	}
-	printf("KTAP version 1\n1..3\n");
+	ktap_plan(3);
 	kb = default_hugepage_kb();
 	per_page = hvo_saving_pages(kb);
 	snprintf(nr_path, sizeof(nr_path),
@@ -306,28 +300,23 @@ int main(int argc, char **argv)
 	snprintf(surplus_path, sizeof(surplus_path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/surplus_hugepages", kb);
 	read_long(HVO_SYSCTL, &hvo);
-	if (hvo != 1 || per_page < 1) {
-		printf("# SKIP HVO %s for %ldkB pages\n", hvo == 1 ? "cannot optimize" : "off", kb);
-		return 4;
-	}
-	if (access(FA "probability", W_OK)) {
-		printf("# SKIP no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)\n", FA);
-		return 4;
-	}
+	if (hvo != 1 || per_page < 1)
+		ktap_exit_skip("HVO %s for %ldkB pages\n",
+			       hvo == 1 ? "cannot optimize" : "off", kb);
+	if (access(FA "probability", W_OK))
+		ktap_exit_skip("no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)\n", FA);
 	atexit(cleanup);
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
-		printf("# mlockall failed\n");
-	if (write_long(nr_path, 0) || pool() != 0 || !setup_injection()) {
-		printf("Bail out! cannot empty the pool or set up fail_page_alloc\n");
-		return 1;
-	}
+		diag("mlockall failed");
+	if (write_long(nr_path, 0) || pool() != 0 || !setup_injection())
+		ktap_exit_bail_out("cannot empty the pool or set up fail_page_alloc");
 	base = memmap_pages();
-	printf("# %ldkB pages, %ld vmemmap pages freed each, baseline %ld\n", kb, per_page, base);
+	diag("%ldkB pages, %ld vmemmap pages freed each, baseline %ld", kb, per_page, base);
 	test_optimize(n, &opt_failed);
 	test_restore(n, &restore_failed);
 	test_mixed(n, rounds, percent, &mixed_opt, &mixed_restore);
 	inject(0);
-	printf("# inject: pages=%ld opt_failed=%ld restore_failed=%ld mixed_opt_failed=%ld mixed_restore_failed=%ld injected=%ld\n",
-	       n, opt_failed, restore_failed, mixed_opt, mixed_restore, injected());
-	return failed ? 1 : 0;
+	diag("inject: pages=%ld opt_failed=%ld restore_failed=%ld mixed_opt_failed=%ld mixed_restore_failed=%ld injected=%ld",
+	     n, opt_failed, restore_failed, mixed_opt, mixed_restore, injected());
+	return ktap_finish();
 }

@@ -187,12 +187,10 @@ int main(int argc, char **argv)
 	base_pagesz = sysconf(_SC_PAGESIZE);
 	if (!kb)
 		kb = default_hugepage_kb();
-	printf("KTAP version 1\n");
-	if (node_long(1, "nr_hugepages") < 0) {
-		printf("1..0 # SKIP no node 1 with %ld kB huge pages\n", kb);
-		return 4;
-	}
-	printf("1..%ld\n", 2 * rounds + 4);
+	ktap_header();
+	if (node_long(1, "nr_hugepages") < 0)
+		ktap_exit_skip_all("no node 1 with %ld kB huge pages", kb);
+	ktap_set_plan(2 * rounds + 4);
 	read_long(HVO_SYSCTL, &hvo);
 	save = hvo ? hvo_saving_pages(kb) : 0;
 	/*
@@ -213,17 +211,14 @@ int main(int argc, char **argv)
 		diag("could not reserve %ld pages on node 0%s", nr, gigantic ? " and 1" : "");
 		node_set(0, 0);
 		node_set(1, 0);
-		printf("Bail out! no pool\n");
-		return 1;
+		ktap_exit_bail_out("no pool");
 	}
 	len = nr * (kb << 10);
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 		   (__builtin_ctzl(kb << 10) << MAP_HUGE_SHIFT_), -1, 0);
-	if (map == MAP_FAILED) {
-		printf("Bail out! mmap: %s\n", strerror(errno));
-		return 1;
-	}
+	if (map == MAP_FAILED)
+		ktap_exit_bail_out("mmap: %s", strerror(errno));
 	/* Fault them in on node 0 (gigantic ones could come from node 1). */
 	node0 = 1;
 	if (syscall(SYS_set_mempolicy, MPOL_BIND, &node0, 8 * sizeof(node0)))

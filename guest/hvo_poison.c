@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	snprintf(nr_path, sizeof(nr_path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	read_long(HVO_SYSCTL, &hvo);
 	save = hvo ? hvo_saving_pages(kb) : 0;
-	printf("KTAP version 1\n1..%ld\n", 2 + offline + 1 + 2 * poison + 1);
+	ktap_plan(2 + offline + 1 + 2 * poison + 1);
 	base = memmap_pages();
 	diag("%ld x %ld kB, HVO %s (saving %ld vmemmap pages a folio), baseline %ld",
 	     nr, kb, hvo ? "on" : "off", hvo_saving_pages(kb), base);
@@ -168,8 +168,7 @@ int main(int argc, char **argv)
 	map = pool() == nr + offline + poison ? map_huge(nr) : NULL;
 	if (!map) {
 		write_long(nr_path, 0);
-		printf("Bail out! %ld huge pages not reserved or mapped\n", nr + offline + poison);
-		return 1;
+		ktap_exit_bail_out("%ld huge pages not reserved or mapped", nr + offline + poison);
 	}
 	fill(map, nr * (kb << 10), 1);
 	step(true, "mapped and filled", nr + offline + poison);

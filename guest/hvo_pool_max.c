@@ -48,13 +48,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define MANY		1000000L	/* far more huge pages than any guest holds */
 
 static char nr_path[128];
-static int test_nr;
-static int failed;
 
 /*
  * While the pool is at the maximum, any allocation the kernel makes for this
@@ -92,15 +91,6 @@ static long vmstat_memmap_pages(void)
 {
 	return read_vmstat(vmstat_fd, vmstat_buf, sizeof(vmstat_buf)) ? -1 :
 	       memmap_pages_in(vmstat_buf);
-}
-
-static void result(bool ok, const char *fmt, const char *what)
-{
-	printf("%s %d ", ok ? "ok" : "not ok", ++test_nr);
-	printf(fmt, what);
-	putchar('\n');
-	fflush(stdout);
-	failed += !ok;
 }
 
 #define READY_FD	3	/* the bystander says on it that it holds its memory */
@@ -144,7 +134,7 @@ static pid_t start_bystander(long mb)
 	}
 	close(fds[1]);
 	if (pid > 0 && read(fds[0], &c, 1) != 1)
-		printf("# the bystander did not start\n");
+		diag("the bystander did not start");
 	close(fds[0]);
 	return pid;
 }
@@ -165,11 +155,11 @@ static void prefault(void)
 	vmstat_fd = open("/proc/vmstat", O_RDONLY);
 	nr_fd = open(nr_path, O_RDWR);
 	if (vmstat_fd < 0 || nr_fd < 0)
-		printf("# cannot open /proc/vmstat or %s: %s\n", nr_path, strerror(errno));
+		diag("cannot open /proc/vmstat or %s: %s", nr_path, strerror(errno));
 	vmstat_memmap_pages();
 	fd_read_long(nr_fd);
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
-		printf("# mlockall: %s\n", strerror(errno));
+		diag("mlockall: %s", strerror(errno));
 }
 
 static bool alive(pid_t pid)
@@ -202,19 +192,19 @@ static struct pass grow_and_free(int hvo, bool bystander, int rounds)
 		/* Stopping short of MANY is the point; only a read tells how far. */
 		nr = fd_read_long(nr_fd);
 		if (nr <= 0) {
-			printf("# round %d: pool did not grow (write: %s)\n", r, strerror(-err));
+			diag("round %d: pool did not grow (write: %s)", r, strerror(-err));
 			p.drained = false;
 			nr = 0;
 		}
 		if (saving_per_folio < 0) {
-			printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld\n",
-			       hvo, bystander, r, nr);
+			diag("pool-max: hvo=%d bystander=%d round=%d pages=%ld",
+			     hvo, bystander, r, nr);
 		} else {
 			long saved = base - vmstat_memmap_pages(), max = nr * saving_per_folio;
 			long pct = max ? saved * 100 / max : 100;
 
-			printf("# pool-max: hvo=%d bystander=%d round=%d pages=%ld saved=%ld/%ld\n",
-			       hvo, bystander, r, nr, saved, max);
+			diag("pool-max: hvo=%d bystander=%d round=%d pages=%ld saved=%ld/%ld",
+			     hvo, bystander, r, nr, saved, max);
 			if (pct < p.worst_pct)
 				p.worst_pct = pct;
 			if (saved > p.most_saved)
@@ -225,16 +215,15 @@ static struct pass grow_and_free(int hvo, bool bystander, int rounds)
 		if (nr < p.min)
 			p.min = nr;
 		if (fd_write_long(nr_fd, 0) || (nr = fd_read_long(nr_fd))) {
-			printf("# round %d: pool not drained: %ld pages left\n", r, nr);
+			diag("round %d: pool not drained: %ld pages left", r, nr);
 			p.drained = false;
 		}
 		after = vmstat_memmap_pages();
 		if (after != base) {
-			printf("# round %d: %ld vmemmap pages in use after freeing, %ld before\n",
-			       r, after, base);
+			diag("round %d: %ld vmemmap pages in use after freeing, %ld before",
+			     r, after, base);
 			p.drained = false;
 		}
-		fflush(stdout);
 	}
 	return p;
 }
@@ -245,7 +234,6 @@ int main(int argc, char **argv)
 	long hvo_orig = -1;
 	int rounds = 3, c;
 	const char *fresh = NULL;
-	char what[96];
 
 	while ((c = getopt(argc, argv, "r:b:H:f:")) != -1) {
 		if (c == 'f' && (!strcmp(optarg, "on") || !strcmp(optarg, "off")))
@@ -260,11 +248,9 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n");
-	if (!kb || memmap_pages() < 0) {
-		printf("1..0 # SKIP no huge pages or no nr_memmap_pages\n");
-		return 4;
-	}
+	ktap_header();
+	if (!kb || memmap_pages() < 0)
+		ktap_exit_skip_all("no huge pages or no nr_memmap_pages");
 	snprintf(nr_path, sizeof(nr_path),
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	if (read_long(HVO_SYSCTL, &hvo_orig))
@@ -276,15 +262,15 @@ int main(int argc, char **argv)
 		hvo_orig = -1;		/* the boot's setting, no HVO-off rounds */
 		saving_per_folio = strcmp(fresh, "on") ? 0 : hvo_saving_pages(kb);
 		if (write_long("/proc/self/oom_score_adj", -1000))
-			printf("# cannot make this process unkillable\n");
+			diag("cannot make this process unkillable");
 		CPU_ZERO(&one);
 		CPU_SET(0, &one);
 		if (sched_setaffinity(0, sizeof(one), &one))
-			printf("# cannot pin this process to CPU 0\n");
+			diag("cannot pin this process to CPU 0");
 	}
-	printf("1..%d\n", (hvo_orig < 0 ? 3 : 7) + (fresh ? 2 : 0));
-	printf("# %ldkB pages, %d rounds each, bystander %ld MiB, HVO sysctl %s\n", kb, rounds,
-	       mb, hvo_orig < 0 ? "absent" : "present");
+	ktap_set_plan((hvo_orig < 0 ? 3 : 7) + (fresh ? 2 : 0));
+	diag("%ldkB pages, %d rounds each, bystander %ld MiB, HVO sysctl %s", kb, rounds,
+	     mb, hvo_orig < 0 ? "absent" : "present");
 	prefault();
 
 	for (int with = 0; with <= 1; with++) {
@@ -299,35 +285,32 @@ int main(int argc, char **argv)
 		}
 		on = grow_and_free(!fresh || saving_per_folio, with, rounds);
 		if (hvo_orig >= 0) {
-			printf("# %s: HVO off reached %ld-%ld pages, HVO on %ld-%ld\n", who,
-			       off.min, off.max, on.min, on.max);
-			snprintf(what, sizeof(what), "%s: HVO on reaches 98%% of HVO off", who);
-			result(on.min * 100 >= off.max * 98, "%s", what);
-			snprintf(what, sizeof(what), "%s: HVO off drains", who);
-			result(off.drained, "%s", what);
+			diag("%s: HVO off reached %ld-%ld pages, HVO on %ld-%ld", who,
+			     off.min, off.max, on.min, on.max);
+			result(on.min * 100 >= off.max * 98, NULL,
+			       "%s: HVO on reaches 98%% of HVO off", who);
+			result(off.drained, NULL, "%s: HVO off drains", who);
 		}
-		snprintf(what, sizeof(what), "%s: HVO %s drains, vmemmap back to baseline", who,
-			 fresh && !saving_per_folio ? "off" : "on");
-		result(on.drained && on.max > 0, "%s", what);
+		result(on.drained && on.max > 0, NULL,
+		       "%s: HVO %s drains, vmemmap back to baseline", who,
+		       fresh && !saving_per_folio ? "off" : "on");
 		if (fresh && saving_per_folio) {
-			printf("# %s: at least %ld%% of the theoretical saving in every round\n",
-			       who, on.worst_pct);
-			snprintf(what, sizeof(what), "%s: 99%% of the saving kept at every maximum",
-				 who);
-			result(on.worst_pct >= 99, "%s", what);
+			diag("%s: at least %ld%% of the theoretical saving in every round",
+			     who, on.worst_pct);
+			result(on.worst_pct >= 99, NULL,
+			       "%s: 99%% of the saving kept at every maximum", who);
 		} else if (fresh) {
-			snprintf(what, sizeof(what), "%s: HVO off saves nothing", who);
-			result(on.most_saved == 0, "%s", what);
+			result(on.most_saved == 0, NULL, "%s: HVO off saves nothing", who);
 		}
 		if (with) {
 			bool ok = alive(pid);
 
-			result(ok, "%s", "the bystander survived");
+			result(ok, NULL, "the bystander survived");
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
 	}
 	if (hvo_orig >= 0)
 		write_long(HVO_SYSCTL, hvo_orig);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

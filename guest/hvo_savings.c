@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 		sysctl_h = NULL;
 	atexit(cleanup);
 
-	printf("KTAP version 1\n1..%d\n", 2 * nr_hs + (expect >= 0) + (sysctl_h ? 2 : 0));
+	ktap_plan(2 * nr_hs + (expect >= 0) + (sysctl_h ? 2 : 0));
 	diag("page size %ld, HVO expected %s, sysctl %ld, %d hstate(s)",
 	     page_size, hvo ? "on" : "off", sysctl_orig, nr_hs);
 	if (expect >= 0)
@@ -311,5 +311,5 @@ int main(int argc, char **argv)
 		test_sysctl(sysctl_h, 0);
 		test_sysctl(sysctl_h, 1);
 	}
-	return ktap_failed ? 1 : 0;
+	return ktap_finish();
 }

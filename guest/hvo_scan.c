@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ktap.h"
+
 #define MAX_ROUNDS	32
 #define CHUNK		65536	/* PFNs per read() */
 
@@ -49,7 +51,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long *buf = malloc(CHUNK * sizeof(*buf));
 	double ns[MAX_ROUNDS], sorted[MAX_ROUNDS];
-	int rounds = 5, opt, i, failed = 0;
+	int rounds = 5, opt, i;
 	long first = -1;
 
 	while ((opt = getopt(argc, argv, "r:")) != -1) {
@@ -61,11 +63,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: hvo_scan [-r 1..%d]\n", MAX_ROUNDS);
 		return 2;
 	}
-	printf("KTAP version 1\n1..%d\n", rounds);
+	ktap_plan(rounds);
 	for (i = 0; i < rounds; i++) {
 		struct timespec a, b;
 		double s;
 		long pfns;
+		bool ok;
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		pfns = scan_once(buf);
@@ -74,17 +77,14 @@ int main(int argc, char **argv)
 		if (first < 0)
 			first = pfns;
 		ns[i] = pfns > 0 ? s * 1e9 / pfns : 0;
-		printf("# scan: round=%d pfns=%ld s=%.3f ns_per_pfn=%.1f\n", i + 1, pfns, s, ns[i]);
-		if (pfns <= 0 || pfns != first) {
-			printf("# the read gave %ld PFNs, the first round %ld\n", pfns, first);
-			failed++;
-		}
-		printf("%s %d scan round %d\n", pfns > 0 && pfns == first ? "ok" : "not ok",
-		       i + 1, i + 1);
-		fflush(stdout);
+		ok = pfns > 0 && pfns == first;
+		diag("scan: round=%d pfns=%ld s=%.3f ns_per_pfn=%.1f", i + 1, pfns, s, ns[i]);
+		if (!ok)
+			diag("the read gave %ld PFNs, the first round %ld", pfns, first);
+		result(ok, NULL, "scan round %d", i + 1);
 	}
 	memcpy(sorted, ns, sizeof(ns));
 	qsort(sorted, rounds, sizeof(double), cmp);
-	printf("# scan-median: pfns=%ld ns_per_pfn=%.1f\n", first, sorted[rounds / 2]);
-	return failed ? 1 : 0;
+	diag("scan-median: pfns=%ld ns_per_pfn=%.1f", first, sorted[rounds / 2]);
+	return ktap_finish();
 }

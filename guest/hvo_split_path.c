@@ -37,6 +37,7 @@
 #include <sys/klog.h>
 #include <unistd.h>
 
+#include "ktap.h"
 #include "sysfs_io.h"
 
 #define FAIL		"/sys/kernel/debug/fail_vmemmap_split/"
@@ -47,14 +48,6 @@ static const char * const cnt_name[NR_CNT] = {
 	"vmemmap_pmd_splits_bbml3", "vmemmap_pmd_splits_af", "vmemmap_pmd_split_af_retries",
 	"vmemmap_pmd_split_af_failures", "vmemmap_pmd_splits_refused",
 };
-
-static int tests, failed;
-
-static void result(bool ok, const char *name)
-{
-	printf("%s %d %s\n", ok ? "ok" : "not ok", ++tests, name);
-	failed += !ok;
-}
 
 static void read_counters(long *c)
 {
@@ -98,7 +91,7 @@ static int set_pool(long kb, long pages)
 
 	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
 	if (write_long(path, pages) || read_long(path, &got) || got != pages) {
-		printf("# nr_hugepages: asked for %ld, have %ld\n", pages, got);
+		diag("nr_hugepages: asked for %ld, have %ld", pages, got);
 		return -1;
 	}
 	return 0;
@@ -106,7 +99,7 @@ static int set_pool(long kb, long pages)
 
 static void print_delta(const char *what, const long *a, const long *b, long saved, long expect)
 {
-	printf("# split-path: %s saved=%ld expected=%ld", what, saved, expect);
+	ktap_msg("split-path: %s saved=%ld expected=%ld", what, saved, expect);
 	for (int i = 0; i < NR_CNT; i++)
 		printf(" %s=%ld", cnt_name[i], b[i] - a[i]);
 	printf("\n");
@@ -135,33 +128,27 @@ int main(int argc, char **argv)
 		if (!strcmp(want, paths[i]))
 			path = i;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n");
-	if (path < 0 || pages <= 0) {
-		printf("1..0 # SKIP usage: hvo_split_path -p af|bbml3|base|refused [-n PAGES]\n");
-		return 4;
-	}
+	ktap_header();
+	if (path < 0 || pages <= 0)
+		ktap_exit_skip_all("usage: hvo_split_path -p af|bbml3|base|refused [-n PAGES]");
 	read_counters(c0);
-	if (kb <= 0 || memmap_pages() < 0 || c0[BBML3] < 0) {
-		printf("1..0 # SKIP no default huge page size, nr_memmap_pages or %s\n",
-		       cnt_name[BBML3]);
-		return 4;
-	}
-	printf("1..%d\n", path == 1 ? 4 : 3);
+	if (kb <= 0 || memmap_pages() < 0 || c0[BBML3] < 0)
+		ktap_exit_skip_all("no default huge page size, nr_memmap_pages or %s",
+				   cnt_name[BBML3]);
+	ktap_set_plan(path == 1 ? 4 : 3);
 
 	/* The boot line says it only when HVO was on at boot. */
 	read_long(HVO_SYSCTL, &hvo);
 	boot_split_path(text, sizeof(text));
-	printf("# split-path: kernel says \"%s\", expected %s\n", text, paths[path]);
-	if (!*text && !hvo)
-		printf("ok %d the kernel chose the split path of this CPU # SKIP HVO off at boot: no boot line\n",
-		       ++tests);
-	else
-		result(strstr(text, words[path]) == text, "the kernel chose the split path of this CPU");
+	diag("split-path: kernel says \"%s\", expected %s", text, paths[path]);
+	result(strstr(text, words[path]) == text,
+	       !*text && !hvo ? "HVO off at boot: no boot line" : NULL,
+	       "the kernel chose the split path of this CPU");
 
 	if (!hvo && write_long(HVO_SYSCTL, 1))
-		printf("# could not turn HVO on\n");
+		diag("could not turn HVO on");
 	if (path == 1 && fail_splits(1))
-		printf("# no %s\n", FAIL);
+		diag("no %s", FAIL);
 
 	per_page = hvo_saving_pages(kb);
 	base = memmap_pages();
@@ -190,7 +177,7 @@ int main(int argc, char **argv)
 		ok = ok && c1[AF] == c0[AF] && c1[BBML3] == c0[BBML3];
 		break;
 	}
-	result(ok, "vmemmap saved as the split path allows, splits counted by path");
+	result(ok, NULL, "vmemmap saved as the split path allows, splits counted by path");
 
 	if (path == 1) {
 		/*
@@ -205,13 +192,13 @@ int main(int argc, char **argv)
 		print_delta("give-up", c1, c2, saved, -1);
 		ok = ok && c2[FAILED] > c1[FAILED] && c2[AF] == c1[AF] &&
 		     saved < (pages + more) * per_page;
-		result(ok, "a split whose every attempt sees the Access Flag set gives up");
+		result(ok, NULL, "a split whose every attempt sees the Access Flag set gives up");
 	}
 
 	ok = !set_pool(kb, 0) && memmap_pages() == base;
-	printf("# split-path: drained, vmemmap %+ld pages from baseline\n", memmap_pages() - base);
-	result(ok, "pool drained, vmemmap back to baseline");
+	diag("split-path: drained, vmemmap %+ld pages from baseline", memmap_pages() - base);
+	result(ok, NULL, "pool drained, vmemmap back to baseline");
 	if (!hvo)
 		write_long(HVO_SYSCTL, 0);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

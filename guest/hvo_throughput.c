@@ -39,6 +39,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "ktap.h"
 #include "measure.h"
 #include "sysfs_io.h"
 
@@ -149,7 +150,7 @@ static int round_once(long pages, int cycles, double *ratio)
 		;
 	c2 = total();
 	*ratio = c2 > c1 ? (double)(c1 - c0) / (double)(c2 - c1) : 0;
-	printf("# round: resize_s=%.3f resize_ops=%lu idle_ops=%lu\n", d, c1 - c0, c2 - c1);
+	diag("round: resize_s=%.3f resize_ops=%lu idle_ops=%lu", d, c1 - c0, c2 - c1);
 	return bad;
 }
 
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
 {
 	double ratio[NR_LOADS][MAX_MODES][MAX_ROUNDS];
 	char *modes[MAX_MODES], *list = NULL;
-	int rounds = 5, cycles = 10, nmodes = 0, opt, ncpus, failed = 0, test = 0;
+	int rounds = 5, cycles = 10, nmodes = 0, opt, ncpus;
 	long pages = 256;
 	pid_t pids[MAX_CPUS];
 
@@ -182,9 +183,9 @@ int main(int argc, char **argv)
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", default_hugepage_kb());
 
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	printf("KTAP version 1\n1..%d\n", NR_LOADS * nmodes * rounds);
+	ktap_plan(NR_LOADS * nmodes * rounds);
 	if (ncpus < 2 || ncpus > MAX_CPUS) {
-		printf("# needs 2 to %d CPUs, has %d\n", MAX_CPUS, ncpus);
+		diag("needs 2 to %d CPUs, has %d", MAX_CPUS, ncpus);
 		return 1;
 	}
 	nworkers = ncpus - 1;
@@ -200,8 +201,8 @@ int main(int argc, char **argv)
 			worker(&slots[i]);
 		}
 	}
-	printf("# %d workers on CPUs 1-%d, %ld pages x %d cycles a round\n",
-	       nworkers, ncpus - 1, pages, cycles);
+	diag("%d workers on CPUs 1-%d, %ld pages x %d cycles a round",
+	     nworkers, ncpus - 1, pages, cycles);
 	for (int l = 0; l < NR_LOADS; l++) {
 		set_load(l);
 		usleep(200000);
@@ -210,28 +211,27 @@ int main(int argc, char **argv)
 				int bad;
 
 				if (write_str(HVO_SYSCTL, modes[m])) {
-					printf("# cannot write %s to %s\n", modes[m], HVO_SYSCTL);
+					diag("cannot write %s to %s", modes[m], HVO_SYSCTL);
 					bad = 1;
 				} else {
 					bad = round_once(pages, cycles, &ratio[l][m][r]);
 				}
-				failed += bad;
-				printf("%sok %d load=%s hvo=%s round %d\n", bad ? "not " : "",
-				       ++test, load_name[l], modes[m], r + 1);
+				result(!bad, NULL, "load=%s hvo=%s round %d", load_name[l],
+				       modes[m], r + 1);
 			}
 		}
 		for (int m = 0; m < nmodes; m++)
 			qsort(ratio[l][m], rounds, sizeof(double), cmp_double);
 		for (int m = 0; m < nmodes; m++)
-			printf("# throughput: load=%s hvo=%s rounds=%d resize_over_idle=%.3f min=%.3f max=%.3f\n",
-			       load_name[l], modes[m], rounds, ratio[l][m][rounds / 2],
-			       ratio[l][m][0], ratio[l][m][rounds - 1]);
+			diag("throughput: load=%s hvo=%s rounds=%d resize_over_idle=%.3f min=%.3f max=%.3f",
+			     load_name[l], modes[m], rounds, ratio[l][m][rounds / 2],
+			     ratio[l][m][0], ratio[l][m][rounds - 1]);
 		if (nmodes == 2 && ratio[l][0][rounds / 2] > 0)
-			printf("# throughput-on-off: load=%s on_over_off=%.3f\n", load_name[l],
-			       ratio[l][1][rounds / 2] / ratio[l][0][rounds / 2]);
+			diag("throughput-on-off: load=%s on_over_off=%.3f", load_name[l],
+			     ratio[l][1][rounds / 2] / ratio[l][0][rounds / 2]);
 	}
 	set_load(NR_LOADS);
 	for (int i = 0; i < nworkers; i++)
 		waitpid(pids[i], NULL, 0);
-	return failed ? 1 : 0;
+	return ktap_finish();
 }

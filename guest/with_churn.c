@@ -114,9 +114,8 @@ static int churn(const char *path, long pages)
 	}
 	write_long(path, 0);
 	stuck |= read_long(path, &n) || n;
-	printf("# churn: %ld cycles, %ld grew the pool%s\n", cycles, grown,
-	       stuck ? ", and the pool did not drain" : "");
-	fflush(stdout);
+	diag("churn: %ld cycles, %ld grew the pool%s", cycles, grown,
+	     stuck ? ", and the pool did not drain" : "");
 	return grown > 0 && !stuck ? 0 : 1;
 }
 
@@ -172,7 +171,7 @@ static int run(char **argv)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	if (WIFSIGNALED(status))
-		printf("# %s: killed by signal %d\n", argv[0], WTERMSIG(status));
+		diag("%s: killed by signal %d", argv[0], WTERMSIG(status));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -203,8 +202,8 @@ int main(int argc, char **argv)
 	if (!kb)
 		kb = churn_hstate();
 	snprintf(path, sizeof(path), HP_DIR "/hugepages-%ldkB/nr_hugepages", kb);
-	printf("KTAP version 1\n1..%d\n", 4 * nmodes);
-	printf("# churn: %ld x %ld kB, %ld readers\n", kb ? pages : 0, kb, readers);
+	ktap_plan(4 * nmodes);
+	diag("churn: %ld x %ld kB, %ld readers", kb ? pages : 0, kb, readers);
 	for (int m = 0; m < nmodes; m++) {
 		long base, after, remaps0, remaps, hvo = 0;
 		pid_t churner = 0, rd[64];
@@ -212,7 +211,7 @@ int main(int argc, char **argv)
 		const char *mode;
 
 		if (modes[m] && write_str(HVO_SYSCTL, modes[m]))
-			printf("# writing %s to %s failed\n", modes[m], HVO_SYSCTL);
+			diag("writing %s to %s failed", modes[m], HVO_SYSCTL);
 		read_long(HVO_SYSCTL, &hvo);
 		mode = hvo ? "HVO on" : "HVO off";
 		base = memmap_pages();
