@@ -292,7 +292,7 @@ int main(int argc, char **argv)
 		else
 			return 1;
 	}
-	ktap_plan(3);
+	ktap_header();
 	kb = default_hugepage_kb();
 	per_page = hvo_saving_pages(kb);
 	snprintf(nr_path, sizeof(nr_path),
@@ -301,10 +301,10 @@ int main(int argc, char **argv)
 		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/surplus_hugepages", kb);
 	read_long(HVO_SYSCTL, &hvo);
 	if (hvo != 1 || per_page < 1)
-		ktap_exit_skip("HVO %s for %ldkB pages\n",
-			       hvo == 1 ? "cannot optimize" : "off", kb);
+		ktap_exit_skip_all("HVO %s for %ldkB pages", hvo == 1 ? "cannot optimize" : "off", kb);
 	if (access(FA "probability", W_OK))
-		ktap_exit_skip("no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)\n", FA);
+		ktap_exit_skip_all("no %s (CONFIG_FAIL_PAGE_ALLOC, debugfs)", FA);
+	ktap_set_plan(3);
 	atexit(cleanup);
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		diag("mlockall failed");

@@ -11,8 +11,12 @@
 # it, is dropped before that line; x86_64's firmware keeps ranges of its own).
 #
 #   parse-console.sh LOG PREFIX
-# Prints KTAP on stdout (one line a test, PREFIX.NAME), the console lines
-# around each report as diagnostics, and writes LOG.json.
+# Prints KTAP on stdout (one line a test, PREFIX.NAME, each after the
+# test's own KTAP as the guest's init relayed it, kept as a subtest two
+# spaces in), the console lines around each report as diagnostics, and
+# writes LOG.json. Only the top-level lines are results here (results.sh);
+# tools/testing/kunit/kunit.py parse reads the whole, except where a nested
+# block is TAP 13 with its plan last (run_vmtests.sh), which it does not take.
 set -euo pipefail
 log=$1 prefix=$2
 
@@ -44,7 +48,10 @@ function report_re() {
 }
 /^# hvo-init: done/ { done = 1 }
 /^# boot.sh: TIMEOUT/ { killed = $0; killed_in = cur; sub(/^# boot.sh: /, "", killed); next }
-/^    / { next }			# test output, indented by init
+/^    / {				# test output, relayed by init as nested KTAP
+	if (cur != "") sub_ktap[cur] = sub_ktap[cur] "  " substr($0, 5) "\n"
+	next
+}
 $0 ~ report_re() {
 	where = cur == "" ? "boot" : cur
 	if (!(where in first)) first[where] = NR
@@ -73,6 +80,7 @@ END {
 		else if (verdict[t] == "fail") { ok = 0; reason = why[t] }
 		if (t in nrep) { ok = 0; reason = reason (reason ? "; " : "") nrep[t] " kernel report line(s)" }
 		skip = (ok && (t in verdict) && verdict[t] == "skip")
+		if (t in sub_ktap) printf "%s", sub_ktap[t]
 		printf "%s %d %s.%s%s\n", ok ? "ok" : "not ok", i, prefix, t, \
 			skip ? " # SKIP" : (reason != "" ? " # " reason : "")
 		if (t in first) {
