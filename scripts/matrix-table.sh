@@ -70,7 +70,8 @@ stress() {
 	function v(k) { return (k in s) ? s[k] : "-" }
 	END { if (!n) print "- - - - - - - - -"; else print v("windows"), v("fixups"),
 		v("fixups_task"), v("fixups_softirq"), v("fixups_hardirq"), v("fixups_nmi"),
-		v("splits_bbml3"), v("splits_af"), v("splits_refused") }' "$1" 2>/dev/null ||
+		v("vmemmap_pmd_splits_bbml3"), v("vmemmap_pmd_splits_af"),
+		v("vmemmap_pmd_splits_refused") }' "$1" 2>/dev/null ||
 		echo "- - - - - - - - -"
 }
 
