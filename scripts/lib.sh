@@ -210,7 +210,8 @@ fresh_boots() {
 # demand_paging_test on a 1G page (kvm_demand_paging_1g). With 16K pages,
 # where HVO does not optimize 2M, the matrix runs demand_paging_test on 32M
 # pages (kvm_demand_paging_32m: 504 s, most of it KVM's start-up probing of
-# guest modes under TCG, 7 Dec 2026); none with 64K pages (512M).
+# guest modes under TCG, 7 Dec 2026), and with 64K pages on 512M pages in
+# 8 GiB (kvm_demand_paging_512m, 90 s).
 # 6.12: in the matrix only (HVO_WORKLOAD_KVM=all). There hvo_migrate dies
 # of SIGSEGV after its last move now and then, with HVO off as with HVO on,
 # and under the churn a moved page is found back on its old node, or a
