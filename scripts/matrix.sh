@@ -21,7 +21,8 @@
 # models per base are in configs/BASE/. Every arm64 boot also checks that the
 # kernel kept all its RAM (the "memory" pseudo-test of parse-console.sh).
 # HVO_MATRIX_SMP overrides the CPU counts ("" for none), HVO_MATRIX_TIMEOUT
-# QEMU's time limit per boot (3600 s). The 4K configurations run all
+# QEMU's time limit per boot (3600 s, or more where the boot's tests' own
+# limits add up to more: run-boot.sh). The 4K configurations run all
 # four KVM selftests of lib.sh workload_boots (HVO_WORKLOAD_KVM=all).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
