@@ -216,7 +216,8 @@ fresh_boots() {
 # of SIGSEGV after its last move now and then, with HVO off as with HVO on,
 # and under the churn a moved page is found back on its old node, or a
 # poisoned folio still in the pool: 3 of 6 boots (7 Dec 2026), no kernel
-# report; never on 7.3. Not yet understood.
+# report; on 7.3 once in about 30 runs, at setup (docs/tests.md). Not yet
+# understood.
 workload_boots() {
 	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
 	local kvm=kvm_demand_paging_2m mem kvm_boots=
