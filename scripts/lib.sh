@@ -220,23 +220,15 @@ fresh_boots() {
 # understood.
 workload_boots() {
 	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
-	local kvm=kvm_demand_paging_2m mem kvm_boots=
-	[ "$base" = 6.12 ] && [ "${HVO_WORKLOAD_KVM:-}" != all ] && return 0
-	if [ "${HVO_WORKLOAD_KVM:-}" = all ]; then
-		kvm+=,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
-		kvm_boots=" workloads-kvm-1g:8G:single:kvm_demand_paging_1g"
-	fi
-	kvm_boots=" workloads-kvm:4G:single:$kvm$kvm_boots"
+	local kvm=kvm_demand_paging_2m all= mem
+	[ "${HVO_WORKLOAD_KVM:-}" = all ] && all=1
+	[ "$base" = 6.12 ] && [ -z "$all" ] && return 0
+	[ -n "$all" ] && kvm+=,kvm_page_table_2m,kvm_dirty_log_2m,kvm_access_tracking_2m
 	case $1 in
-	arm64-4k*)	echo "workloads:4G:multi:$mig,hvo_migrate_32m$kvm_boots" ;;
-	arm64-16k*)	kvm_boots=
-			[ "${HVO_WORKLOAD_KVM:-}" = all ] &&
-				kvm_boots=" workloads-kvm:4G:single:kvm_demand_paging_32m"
-			echo "workloads:4G:multi:$mig$kvm_boots" ;;
-	arm64-64k*)	kvm_boots=
-			[ "${HVO_WORKLOAD_KVM:-}" = all ] &&
-				kvm_boots=" workloads-kvm:8G:single:kvm_demand_paging_512m"
-			echo "workloads:8G:multi:$mig$kvm_boots" ;;
+	arm64-4k*)	echo "workloads:4G:multi:$mig,hvo_migrate_32m workloads-kvm:4G:single:$kvm" \
+			     "${all:+workloads-kvm-1g:8G:single:kvm_demand_paging_1g}" ;;
+	arm64-16k*)	echo "workloads:4G:multi:$mig ${all:+workloads-kvm:4G:single:kvm_demand_paging_32m}" ;;
+	arm64-64k*)	echo "workloads:8G:multi:$mig ${all:+workloads-kvm:8G:single:kvm_demand_paging_512m}" ;;
 	arm64-*)	mem=$(guest_mem "$1" | grep . || echo 4G)
 			echo "workloads:$mem:multi:$mig" ;;
 	x86_64)		echo "workloads:6G:multi:$mig" ;;
