@@ -109,6 +109,22 @@ stress_tests() {
 	esac
 }
 
+# collapse_tests CONFIG: the checks, in the main boot with HVO on, that a
+# vmemmap PMD split for HVO is a block again once the pool under it is freed
+# (hvo_collapse; 7.3 only), each preceded by a comma. arm64 on QEMU's CPUs
+# (no BBML3): every split PMD stays a table, counted as refused (the variant
+# kernel that collapses as BBML3 CPUs do: variant_boots); x86_64: every one
+# is a block again, also with memory in use while the pool is freed; 16K and
+# 64K pages: nothing splits, and nothing may change.
+collapse_tests() {
+	case $base:$1 in
+	6.12:*|*:arm64-kasan)	;;
+	*:arm64-4k*)		echo ,hvo_collapse_refused ;;
+	*:x86_64*)		echo ,hvo_collapse,hvo_collapse_churn ;;
+	*)			echo ,hvo_collapse ;;
+	esac
+}
+
 # cpu_boots CONFIG: the extra boots of a 7.3 arm64 configuration with 4K pages
 # (the only granule whose vmemmap has PMD blocks to split) on QEMU's CPU
 # models, each "MODEL:HVO:TESTS" (HVO: hugetlb_free_vmemmap= at boot). Each
@@ -137,13 +153,14 @@ cpu_boots() {
 
 # variant_boots CONFIG: boots of a variant kernel, the series plus
 # controls/BASE/VARIANT.patch, each "VARIANT:CPU:TESTS". On 7.3 arm64 4K:
-# arm64-force-bbml3 splits every vmemmap PMD in place, the path of BBML3
-# CPUs, which no QEMU model is (the stress for 1000 cycles with the
-# interrupt-context readers, and no split may take another path; then the
-# split path on memory not split yet).
+# arm64-force-bbml3 splits and collapses every vmemmap PMD in place, the
+# path of BBML3 CPUs, which no QEMU model is (the stress for 1000 cycles with
+# the interrupt-context readers, and no split may take another path; then the
+# split path on memory not split yet; then every split PMD a block again once
+# its pool is freed, also with memory in use meanwhile).
 variant_boots() {
 	case $base:$1 in
-	7.3:arm64-4k)	echo arm64-force-bbml3:max:hvo_stress_bbml3,hvo_split_bbml3,hvo_savings ;;
+	7.3:arm64-4k)	echo arm64-force-bbml3:max:hvo_stress_bbml3,hvo_split_bbml3,hvo_savings,hvo_collapse,hvo_collapse_churn ;;
 	esac
 }
 
