@@ -109,10 +109,11 @@ stress_tests() {
 	esac
 }
 
-# collapse_tests CONFIG: the checks, in the main boot with HVO on, that a
+# collapse_tests CONFIG: the checks, early in the main boot with HVO on (before
+# the stress splits most of the vmemmap), that a
 # vmemmap PMD split for HVO is a block again once the pool under it is freed
 # (hvo_collapse; 7.3 only), each preceded by a comma. arm64 on QEMU's CPUs
-# (no BBML3): every split PMD stays a table, counted as refused (the variant
+# (no BBML3): every split PMD stays a table, not remembered (the variant
 # kernel that collapses as BBML3 CPUs do: variant_boots); x86_64: every one
 # is a block again, also with memory in use while the pool is freed; 16K and
 # 64K pages: nothing splits, and nothing may change.
