@@ -12,8 +12,9 @@
  * with PMD blocks in the kernel's own page-table dump (PTDUMP_DEBUGFS), and
  * it reads the kernel's counters (vmemmap_pmd_* in /proc/vmstat):
  *
- *   collapse  every PMD the grow split is a block again after the free, in
- *             place, and the dump shows as many blocks as before the grow
+ *   collapse  every PMD the grow split is a block again after the free, and
+ *             the dump shows as many blocks as before the grow (a PMD that
+ *             was a table before may stay one, counted as kept_moved)
  *             (x86_64; arm64 on BBML3 CPUs; nothing splits on 16K and 64K
  *             pages, where the dump must show no change either)
  *   refused   every PMD the grow split stays a table, not remembered for a
@@ -294,14 +295,17 @@ int main(int argc, char **argv)
 			/* Every PMD the pool was under: collapsed or counted. */
 			ok = ok && collapsed + kept_moved + kept_refused >= split;
 		else if (collapse)
-			ok = ok && b2 == b0 && collapsed == split && !kept_moved && !kept_refused &&
-			     c2[ELSEWHERE] == c1[ELSEWHERE];
+			/*
+			 * A PMD that was a table before the grow may keep pages
+			 * that something took meanwhile (kept_moved).
+			 */
+			ok = ok && b2 == b0 && collapsed == split && !kept_refused;
 		else
 			ok = ok && !collapsed && b2 == b1 && !kept_moved && !kept_refused &&
 			     c2[IN_PLACE] == c1[IN_PLACE];
 		result(ok, NULL, "cycle %ld: %s", cycle,
 		       churn ? "every PMD under the pool collapsed or counted as kept" :
-		       collapse ? "every split PMD is a block again, restored in place" :
+		       collapse ? "every PMD split in the cycle is a block again" :
 		       "every split PMD stays a table, not remembered, nothing restored in place");
 	}
 	stop = true;

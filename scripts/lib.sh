@@ -110,7 +110,8 @@ stress_tests() {
 }
 
 # collapse_tests CONFIG: the checks, early in the main boot with HVO on (before
-# the stress splits most of the vmemmap), that a
+# the stress splits most of the vmemmap, and while the gigantic pages reserved
+# at boot, whose vmemmap is mapped with base pages, hold their memory), that a
 # vmemmap PMD split for HVO is a block again once the pool under it is freed
 # (hvo_collapse; 7.3 only), each preceded by a comma. arm64 on QEMU's CPUs
 # (no BBML3): every split PMD stays a table, not remembered (the variant

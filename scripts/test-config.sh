@@ -45,7 +45,7 @@ stress=$(stress_tests "$arch")
 first=${stress%%,*} rest=${stress#"${stress%%,*}"}
 say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
 "$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
-	"hvo_inject,hvo_bootmem$(collapse_tests "$cfg"),$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
+	"hvo_inject$(collapse_tests "$cfg"),hvo_bootmem,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
 	hugetlb_free_vmemmap=on "${bootmem[@]}" > /dev/null
 # arm64 boots at EL2 with VHE (boot.sh), as KVM hosts run, and this must be
 # visible on the console; the boot with HVO off runs at EL1.
