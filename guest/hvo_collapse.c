@@ -5,7 +5,8 @@
  *
  *   hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]]
  *
- * Each cycle grows the default-size pool to PAGES (default 256) huge pages,
+ * Each cycle grows the default-size pool to PAGES huge pages (default 256,
+ * at most a quarter of the memory),
  * checks the vmemmap saved, frees the pool and checks the vmemmap back at its
  * baseline, while a reader on every other CPU reads every struct page
  * through /proc/kpageflags.  Around each step it counts the vmemmap mapped
@@ -187,7 +188,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	long pages = 256, cycles = 3, churn = 0, kb = default_hugepage_kb(), hvo = 0;
+	long pages = 0, cycles = 3, churn = 0, kb = default_hugepage_kb(), hvo = 0;
 	bool hold = false;
 	long page_size = sysconf(_SC_PAGESIZE), pmd_size = page_size * (page_size / 8);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), per_page, base;
@@ -211,6 +212,11 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ktap_header();
+	/* By default 256, or a quarter of the memory (32M, 512M pages). */
+	if (!pages && kb > 0) {
+		pages = meminfo_kb("MemTotal") / 4 / kb;
+		pages = pages > 256 ? 256 : pages < 1 ? 1 : pages;
+	}
 	if (!want || (strcmp(want, "collapse") && strcmp(want, "refused")) ||
 	    pages <= 0 || cycles <= 0 || churn < 0)
 		ktap_exit_skip_all("usage: hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]]");
