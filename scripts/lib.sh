@@ -235,8 +235,9 @@ fresh_boots() {
 # of SIGSEGV after its last move now and then, with HVO off as with HVO on,
 # and under the churn a moved page is found back on its old node, or a
 # poisoned folio still in the pool: 3 of 6 boots (7 Dec 2026), no kernel
-# report; on 7.3 once in about 30 runs, at setup (docs/tests.md). Not yet
-# understood.
+# report; on 7.3 once in about 30 runs, at setup (docs/tests.md), and once
+# the SIGSEGV after the last move (hvo_migrate_32m, HVO on, 7 Dec 2026
+# 18:31; not reproduced in 18 runs alone). Not yet understood.
 workload_boots() {
 	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
 	local kvm=kvm_demand_paging_2m all= mem
