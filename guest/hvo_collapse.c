@@ -127,19 +127,6 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static int set_pool(long kb, long pages)
-{
-	char path[128];
-	long got = -1;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
-	if (write_long(path, pages) || read_long(path, &got) || got != pages) {
-		diag("nr_hugepages: asked for %ld, have %ld", pages, got);
-		return -1;
-	}
-	return 0;
-}
-
 static void buddyinfo(const char *when)
 {
 	char line[256];

@@ -84,19 +84,6 @@ static void boot_split_path(char *text, size_t len)
 	snprintf(text, len, "%.*s", (int)strcspn(p, "\n"), p);
 }
 
-static int set_pool(long kb, long pages)
-{
-	char path[128];
-	long got = -1;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
-	if (write_long(path, pages) || read_long(path, &got) || got != pages) {
-		diag("nr_hugepages: asked for %ld, have %ld", pages, got);
-		return -1;
-	}
-	return 0;
-}
-
 static void print_delta(const char *what, const long *a, const long *b, long saved, long expect)
 {
 	ktap_msg("split-path: %s saved=%ld expected=%ld", what, saved, expect);

@@ -50,6 +50,23 @@ static inline int write_long(const char *path, long val)
 	return write_str(path, buf);
 }
 
+/*
+ * Set the pool of @kb kB huge pages to @pages; 0, or -1 with a KTAP
+ * diagnostic line if it has another number of pages then.
+ */
+static inline int set_pool(long kb, long pages)
+{
+	char path[128];
+	long got = -1;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ldkB/nr_hugepages", kb);
+	if (write_long(path, pages) || read_long(path, &got) || got != pages) {
+		printf("# nr_hugepages: asked for %ld, have %ld\n", pages, got);
+		return -1;
+	}
+	return 0;
+}
+
 /* Vmemmap pages in use in the text of /proc/vmstat, or -1. */
 static inline long memmap_pages_in(const char *text)
 {
