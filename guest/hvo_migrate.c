@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 	bool gigantic, churn = getenv("HVO_CHURN") != NULL;
 	long base, expect, save, hvo = 0, m;
 	unsigned long node0;
-	int status[2], opt;
+	int *status, opt;
 	pthread_t tid;
 
 	while ((opt = getopt(argc, argv, "s:n:r:")) != -1) {
@@ -247,6 +247,10 @@ int main(int argc, char **argv)
 		ktap_exit_bail_out("no pool");
 	}
 	len = nr * (kb << 10);
+	/* move_pages() writes one status a page. */
+	status = calloc(nr, sizeof(*status));
+	if (!status)
+		ktap_exit_bail_out("out of memory");
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 		   (__builtin_ctzl(kb << 10) << MAP_HUGE_SHIFT_), -1, 0);
@@ -260,7 +264,9 @@ int main(int argc, char **argv)
 	syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0);
 	result(off_node(0) == 0, NULL, "filled on node 0");
 	expect = base - (gigantic ? 2 : 1) * nr * save;
-	pthread_create(&tid, NULL, reader, NULL);
+	errno = pthread_create(&tid, NULL, reader, NULL);
+	if (errno)
+		ktap_exit_bail_out("pthread_create: %s", strerror(errno));
 	for (long r = 0; r < rounds; r++) {
 		for (int to = 1; to >= 0; to--) {
 			long off, bad;
@@ -290,12 +296,16 @@ int main(int argc, char **argv)
 		}
 	}
 	stop = 1;
-	pthread_join(tid, NULL);
+	/* The pool is unmapped below: the reader must be gone first. */
+	errno = pthread_join(tid, NULL);
+	if (errno)
+		ktap_exit_bail_out("pthread_join: %s", strerror(errno));
 	diag("reader: %ld reads during the moves, %ld wrong, %ld moves without a read",
 	     reader_reads, reader_bad, idle_moves);
 	result(reader_bad == 0 && idle_moves == 0, NULL,
 	       "a reader during every move saw only what was written");
 	munmap(map, len);
+	free(status);
 	node_set(0, 0);
 	node_set(1, 0);
 	m = memmap_pages();

@@ -231,16 +231,13 @@ fresh_boots() {
 # pages (kvm_demand_paging_32m: 504 s, most of it KVM's start-up probing of
 # guest modes under TCG, 7 Dec 2026), and with 64K pages on 512M pages in
 # 8 GiB (kvm_demand_paging_512m, 90 s).
-# 6.12: in the matrix only (HVO_WORKLOAD_KVM=all). There hvo_migrate dies
-# of SIGSEGV after its last move now and then, with HVO off as with HVO on,
-# and under the churn a moved page is found back on its old node, or a
-# poisoned folio still in the pool: 3 of 6 boots (7 Dec 2026), no kernel
-# report; on 7.3 once in about 30 runs, at setup (docs/tests.md), and once
-# the SIGSEGV after the last move (hvo_migrate_32m, HVO on, 7 Dec 2026
-# 18:31; not reproduced in 18 runs alone; 1 of 8 CI sequences after it: the
-# reader thread faulted on a word of the mapped 32M pool, docs/results.md).
-# Not yet understood; so hvo_migrate_32m runs only with HVO_WORKLOAD_KVM=all
-# (the matrix), and CI moves 2M pages.
+# 6.12: in the matrix only (HVO_WORKLOAD_KVM=all): under the churn a moved
+# page was found back on its old node, or a poisoned folio still in the
+# pool, with HVO off as with HVO on (7 Dec 2026, no kernel report; not yet
+# understood). hvo_migrate_32m runs only with HVO_WORKLOAD_KVM=all too: its
+# first move once failed with ENOMEM although the target node's pool held
+# the pages (7 Dec 2026, 1 of 7 runs). The SIGSEGV after the last move seen
+# on both series was hvo_migrate's own bug, fixed (docs/results.md).
 workload_boots() {
 	local mig=hvo_migrate,hvo_poison,hvo_migrate_churn,hvo_poison_churn
 	local kvm=kvm_demand_paging_2m all= mem
