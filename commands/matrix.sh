@@ -1,12 +1,12 @@
 #!/bin/bash
 # The full matrix (on demand, not CI): every arm64 granule and table depth,
 # each paired with a preemption model and a checker, booted as ./hvo test
-# boots a configuration (scripts/test-config.sh: HVO on at EL2 with VHE and
+# boots a configuration (steps/test-config.sh: HVO on at EL2 with VHE and
 # huge pages reserved at boot, HVO's own allocations made to fail where the
 # kernel has fail_page_alloc, then HVO off at EL1); the hugetlb category of
 # the kernel's own run_vmtests.sh, with HVO on; and arm64-4k again with
 # 1, 2, 8 and 16 CPUs (stress and savings). Then one table of every result in build/matrix, and
-# build/matrix/matrix.json (scripts/matrix-table.sh). A run replaces the
+# build/matrix/matrix.json (reports/matrix-table.sh). A run replaces the
 # results of the configurations it runs and keeps the others, so that one
 # cell can be run again ("./hvo matrix 7.3:arm64-64k-42").
 #
@@ -25,7 +25,7 @@
 # limits add up to more: run-boot.sh). The 4K configurations run all
 # four KVM selftests of lib.sh workload_boots (HVO_WORKLOAD_KVM=all).
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 configs=(arm64-4k arm64-4k-39 arm64-4k-52 arm64-16k-36 arm64-16k-47 arm64-16k-48 arm64-64k-42
 	 arm64-64k-52)
 specs=("$@")
@@ -40,58 +40,50 @@ smps=${HVO_MATRIX_SMP-1 2 8 16}
 limit=${HVO_MATRIX_TIMEOUT:-3600}
 mdir=$build/matrix
 t0=$SECONDS
-"$top/scripts/deps.sh" || die "could not install the packages"
+"$top/steps/deps.sh" || die "could not install the packages"
 
 # One series: apply it, build the guest, then each configuration.
 run_base() {
 	local b=$1; shift
 	local res=$mdir/$b cfg img mem
 	export HVO_BASE=$b HVO_RESDIR=$res HVO_WORKLOAD_KVM=all
-	. "$top/scripts/lib.sh"
+	. "$top/lib/lib.sh"
 	mkdir -p "$res"
 	rm -f "$res"/series-applies.* "$res"/guest-arm64.*
 	say "[$((SECONDS - t0)) s] $b series: apply"
-	step_ktap "$res/series-applies.ktap" "$b.series-applies" "$top/scripts/tree.sh" || return
-	step_ktap "$res/guest-arm64.ktap" "$b.guest.arm64" "$top/scripts/build-guest.sh" arm64 || return
+	step_ktap "$res/series-applies.ktap" "$b.series-applies" "$top/steps/tree.sh" || return
+	step_ktap "$res/guest-arm64.ktap" "$b.guest.arm64" "$top/steps/build-guest.sh" arm64 || return
 	for cfg in "$@"; do
 		rm -f "$res/build-$cfg".* "$res/$cfg".*
 		say "[$((SECONDS - t0)) s] $b $cfg: kernel"
-		step_ktap "$res/build-$cfg.ktap" "$b.build.$cfg" "$top/scripts/build-kernel.sh" "$cfg" ||
+		step_ktap "$res/build-$cfg.ktap" "$b.build.$cfg" "$top/steps/build-kernel.sh" "$cfg" ||
 			continue
 		img=$(kernel_image "$cfg")
 		say "[$((SECONDS - t0)) s] $b $cfg: boots"
-		TIMEOUT=$limit "$top/scripts/test-config.sh" "$cfg" "$img"
+		TIMEOUT=$limit "$top/steps/test-config.sh" "$cfg" "$img"
 		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"
-		TIMEOUT=$limit MEM=$(guest_mem "$cfg") "$top/scripts/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
+		TIMEOUT=$limit MEM=$(guest_mem "$cfg") "$top/steps/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
 			run_vmtests_hugetlb hugetlb_free_vmemmap=on > /dev/null
 		mem=$(linear_map_mem "$cfg")
 		if [ -n "$mem" ]; then
 			say "[$((SECONDS - t0)) s] $b $cfg: $mem of RAM, all the linear map covers"
-			TIMEOUT=$limit NORESERVE=1 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.linear-map" \
+			TIMEOUT=$limit NORESERVE=1 MEM=$mem "$top/steps/run-boot.sh" "$cfg.linear-map" \
 				arm64 "$img" hvo_savings hugetlb_free_vmemmap=on > /dev/null
 		fi
 		[ "$cfg" = arm64-4k ] || continue
 		for n in $smps; do
 			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"
-			SMP=$n "$top/scripts/run-boot.sh" "$cfg.smp$n" arm64 "$img" \
+			SMP=$n "$top/steps/run-boot.sh" "$cfg.smp$n" arm64 "$img" \
 				"hvo_savings,$(smp_stress_test)" hugetlb_free_vmemmap=on > /dev/null
 		done
 	done
 }
 
-declare -A by_base
-order=()
-for sp in "${specs[@]}"; do
-	b=${sp%%:*} c=${sp#*:}
-	[ "$b" != "$sp" ] && [ -f "$top/patches/$b/BASE" ] && [ -f "$top/configs/$c.config" ] ||
-		die "bad BASE:CONFIG \"$sp\""
-	[ -n "${by_base[$b]:-}" ] || order+=("$b")
-	by_base[$b]+=" $c"
-done
-for b in "${order[@]}"; do
+groups=$(specs_by_base "${specs[@]}") || exit 1
+while read -r b cfgs; do
 	# shellcheck disable=SC2086 # the configurations are words
-	(run_base "$b" ${by_base[$b]})
-done
+	(run_base "$b" $cfgs) < /dev/null
+done <<< "$groups"
 say "[$((SECONDS - t0)) s] matrix done"
 bases=(); for b in 7.3 6.12; do [ -d "$mdir/$b" ] && bases+=("$b"); done
-"$top/scripts/matrix-table.sh" "$mdir" "${bases[@]}"
+"$top/reports/matrix-table.sh" "$mdir" "${bases[@]}"
