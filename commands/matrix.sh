@@ -32,57 +32,15 @@ specs=("$@")
 if [ ${#specs[@]} = 0 ]; then
 	for b in 7.3 6.12; do specs+=("${configs[@]/#/$b:}"); done
 fi
-smps=${HVO_MATRIX_SMP-1 2 8 16}
-# QEMU's limit for a matrix boot: CI caps a boot at 1200 s, too short here for
-# the slower kernels (KASAN, lockdep, RT) and for 16K and 64K pages, whose
-# huge pages take 16 and 256 times as long to clear in the tests that fault
-# them in under TCG.
-limit=${HVO_MATRIX_TIMEOUT:-3600}
 mdir=$build/matrix
 t0=$SECONDS
 "$top/steps/deps.sh" || die "could not install the packages"
 
-# One series: apply it, build the guest, then each configuration.
-run_base() {
-	local b=$1; shift
-	local res=$mdir/$b cfg img mem
-	export HVO_BASE=$b HVO_RESDIR=$res HVO_WORKLOAD_KVM=all
-	. "$top/lib/lib.sh"
-	mkdir -p "$res"
-	rm -f "$res"/series-applies.* "$res"/guest-arm64.*
-	say "[$((SECONDS - t0)) s] $b series: apply"
-	step_ktap "$res/series-applies.ktap" "$b.series-applies" "$top/steps/tree.sh" || return
-	step_ktap "$res/guest-arm64.ktap" "$b.guest.arm64" "$top/steps/build-guest.sh" arm64 || return
-	for cfg in "$@"; do
-		rm -f "$res/build-$cfg".* "$res/$cfg".*
-		say "[$((SECONDS - t0)) s] $b $cfg: kernel"
-		step_ktap "$res/build-$cfg.ktap" "$b.build.$cfg" "$top/steps/build-kernel.sh" "$cfg" ||
-			continue
-		img=$(kernel_image "$cfg")
-		say "[$((SECONDS - t0)) s] $b $cfg: boots"
-		TIMEOUT=$limit "$top/steps/test-config.sh" "$cfg" "$img"
-		say "[$((SECONDS - t0)) s] $b $cfg: run_vmtests.sh -t hugetlb"
-		TIMEOUT=$limit MEM=$(guest_mem "$cfg") "$top/steps/run-boot.sh" "$cfg.vmtests" arm64 "$img" \
-			run_vmtests_hugetlb hugetlb_free_vmemmap=on > /dev/null
-		mem=$(linear_map_mem "$cfg")
-		if [ -n "$mem" ]; then
-			say "[$((SECONDS - t0)) s] $b $cfg: $mem of RAM, all the linear map covers"
-			TIMEOUT=$limit NORESERVE=1 MEM=$mem "$top/steps/run-boot.sh" "$cfg.linear-map" \
-				arm64 "$img" hvo_savings hugetlb_free_vmemmap=on > /dev/null
-		fi
-		[ "$cfg" = arm64-4k ] || continue
-		for n in $smps; do
-			say "[$((SECONDS - t0)) s] $b $cfg: -smp $n"
-			SMP=$n "$top/steps/run-boot.sh" "$cfg.smp$n" arm64 "$img" \
-				"hvo_savings,$(smp_stress_test)" hugetlb_free_vmemmap=on > /dev/null
-		done
-	done
-}
-
 groups=$(specs_by_base "${specs[@]}") || exit 1
 while read -r b cfgs; do
+	say "[$((SECONDS - t0)) s] $b series"
 	# shellcheck disable=SC2086 # the configurations are words
-	(run_base "$b" $cfgs) < /dev/null
+	HVO_BASE=$b HVO_RESDIR=$mdir/$b HVO_WORKLOAD_KVM=all "$top/steps/matrix-base.sh" $cfgs < /dev/null
 done <<< "$groups"
 say "[$((SECONDS - t0)) s] matrix done"
 bases=(); for b in 7.3 6.12; do [ -d "$mdir/$b" ] && bases+=("$b"); done
