@@ -24,7 +24,7 @@
  *   # throughput: load=kpf hvo=1 rounds=5 resize_over_idle=0.93 (min 0.90 max 0.95)
  *   # throughput-on-off: load=kpf on_over_off=0.98
  *
- * for the scripts to judge (scripts/bench.sh: the goal is >= 0.95).
+ * for the scripts to judge (commands/bench.sh: the goal is >= 0.95).
  */
 #define _GNU_SOURCE
 #include <errno.h>

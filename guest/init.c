@@ -4,9 +4,10 @@
  * kernel command line names, one at a time with a timeout each, reports them
  * as KTAP on the console and resets the machine (QEMU -no-reboot exits).
  *
- * /etc/hvo-tests has one test a line: "NAME TIMEOUT_S [ENV=VAL...] ARGV...".
- * hvo.run=NAME,NAME,... on the kernel command line picks and orders them
- * ("all" runs every one); hvo.shell=1 starts /bin/sh instead, if there is one.
+ * /etc/hvo-tests has one test a line: "NAME TIMEOUT_S [ENV=VAL...] ARGV...",
+ * and suites, "@SUITE NAME,NAME,...": tests, and suites as @SUITE, in order.
+ * hvo.run=NAME,@SUITE,... on the kernel command line picks and orders them
+ * ("all" runs every test); hvo.shell=1 starts /bin/sh instead, if there is one.
  * hvo.time_scale=N multiplies every test's timeout by N (kernels with slow
  * checkers: lockdep, KASAN, PREEMPT_RT), and is passed on to the tests as
  * HVO_TIME_SCALE: a timeout is a safety net, and a slow kernel on a loaded
@@ -41,6 +42,14 @@ struct test {
 
 static struct test tests[MAX_TESTS];
 static int nr_tests;
+
+#define MAX_SUITES	32
+
+static struct suite {
+	char *name;	/* without the '@' */
+	char *list;
+} suites[MAX_SUITES];
+static int nr_suites;
 static int time_scale = 1;
 
 static void mount_one(const char *src, const char *dir, const char *type,
@@ -90,6 +99,19 @@ static void load_tests(void)
 
 		line[strcspn(line, "\n")] = 0;
 		len = strlen(line) + 1;
+		if (line[0] == '@' && nr_suites < MAX_SUITES) {
+			struct suite *su = &suites[nr_suites];
+
+			su->name = strtok_r(line + 1, " \t", &save);
+			su->list = strtok_r(NULL, " \t", &save);
+			if (!su->name || !su->list) {
+				printf("# init: bad suite line in /etc/hvo-tests\n");
+				continue;
+			}
+			off += len;
+			nr_suites++;
+			continue;
+		}
 		if (line[0] == '#' || !(t->name = strtok_r(line, " \t", &save)))
 			continue;	/* the next line reuses this space */
 		off += len;
@@ -118,6 +140,51 @@ static struct test *find_test(const char *name)
 		if (!strcmp(tests[i].name, name))
 			return &tests[i];
 	return NULL;
+}
+
+static struct test *run[MAX_TESTS];
+static int nr_run;
+
+/*
+ * Add the tests of a comma list to run[], in order: a test by name, a
+ * suite's tests for @SUITE, every test for "all".  Returns how many names
+ * were not found.
+ */
+static int select_tests(const char *list, int depth)
+{
+	char *copy = strdup(list), *name, *save;
+	int missing = 0;
+
+	for (name = strtok_r(copy, ",", &save); name && nr_run < MAX_TESTS;
+	     name = strtok_r(NULL, ",", &save)) {
+		struct suite *su = NULL;
+
+		if (!strcmp(name, "all")) {
+			for (int i = 0; i < nr_tests && nr_run < MAX_TESTS; i++)
+				run[nr_run++] = &tests[i];
+			continue;
+		}
+		if (name[0] != '@') {
+			if ((run[nr_run] = find_test(name))) {
+				nr_run++;
+				continue;
+			}
+			printf("# init: no test named %s\n", name);
+			missing++;
+			continue;
+		}
+		for (int i = 0; i < nr_suites && !su; i++)
+			if (!strcmp(suites[i].name, name + 1))
+				su = &suites[i];
+		if (!su || depth > 8) {
+			printf("# init: no suite named %s%s\n", name, su ? " (nested too deep)" : "");
+			missing++;
+			continue;
+		}
+		missing += select_tests(su->list, depth + 1);
+	}
+	free(copy);
+	return missing;
 }
 
 static int is_ktap(const char *l)
@@ -262,9 +329,8 @@ static char *cmdline_value(const char *key)
 
 int main(void)
 {
-	struct test *run[MAX_TESTS];
-	int nr_run = 0, failed = 0;
-	char *sel, *name, *save;
+	int failed = 0;
+	char *sel;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup();
@@ -283,18 +349,7 @@ int main(void)
 		printf("# init: test timeouts scaled by %d\n", time_scale);
 	}
 	sel = cmdline_value("hvo.run");
-	for (name = strtok_r(sel ? sel : "all", ",", &save); name && nr_run < MAX_TESTS;
-	     name = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(name, "all")) {
-			for (int i = 0; i < nr_tests && nr_run < MAX_TESTS; i++)
-				run[nr_run++] = &tests[i];
-		} else if ((run[nr_run] = find_test(name))) {
-			nr_run++;
-		} else {
-			printf("# init: no test named %s\n", name);
-			failed++;
-		}
-	}
+	failed += select_tests(sel ? sel : "all", 0);
 
 	printf("KTAP version 1\n1..%d\n", nr_run);
 	for (int i = 0; i < nr_run; i++) {

@@ -80,8 +80,9 @@
 set -euo pipefail
 # Controls are expected to fail: their results go to build/controls/BASE,
 # never among the test results that ./hvo test sums up.
-export HVO_RESDIR=${HVO_RESDIR:-$(cd "$(dirname "$0")/.." && pwd)/build/controls/${HVO_BASE:-7.3}}
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+resdir=${HVO_RESDIR:-$build/controls/$base}
+export HVO_RESDIR=$resdir
 name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed|memstart-16g}
 kernel=series args=() finish=0 hvo=on cpu= smp= mem= mte= noreserve=
 case $base:$name in
@@ -129,32 +130,32 @@ case $base:$name in
 *)		die "no control $name for the $base series" ;;
 esac
 arch=${cfg%%-*}
-"$top/scripts/deps.sh"
-# The tree each kind of kernel is built from, and where it is built.
+"$top/steps/deps.sh"
+# Each kind of kernel: the series, the bare base, the series plus a control
+# patch (controls/BASE/NAME.patch), the base with only the Kconfig select.
 case $kernel in
-series)	"$top/scripts/tree.sh"
-	src=$tree out=$outdir/$cfg ;;
-base)	"$top/scripts/tree.sh" --worktree base base
-	src=$(variant_tree base) out=$(variant_out base)/$cfg ;;
-series+*)	# the series plus a control patch (controls/BASE/NAME.patch)
+series)	"$top/steps/tree.sh"
+	"$top/steps/build-kernel.sh" "$cfg"
+	img=$(kernel_image "$cfg") ;;
+base)	"$top/steps/build-variant.sh" base "$cfg" base
+	img=$(variant_image base "$cfg") ;;
+series+*)
 	n=${kernel#series+}
-	"$top/scripts/tree.sh"
-	"$top/scripts/tree.sh" --worktree "$n" hvo "$top/controls/$base/$n.patch"
-	src=$(variant_tree "$n") out=$(variant_out "$n")/$cfg ;;
-naive)	"$top/scripts/tree.sh" --worktree naive base "$top/controls/$base/arm64-naive-enable.patch"
-	src=$(variant_tree naive) out=$(variant_out naive)/$cfg ;;
+	"$top/steps/tree.sh"
+	"$top/steps/build-variant.sh" "$n" "$cfg" hvo "$top/controls/$base/$n.patch"
+	img=$(variant_image "$n" "$cfg") ;;
+naive)	"$top/steps/build-variant.sh" naive "$cfg" base "$top/controls/$base/arm64-naive-enable.patch"
+	img=$(variant_image naive "$cfg") ;;
 esac
-"$top/scripts/build-kernel.sh" "$cfg" "$src" "$out"
-img=$(kernel_image "$cfg" "$out")
-"$top/scripts/build-guest.sh" "$arch" >/dev/null
+"$top/steps/build-guest.sh" "$arch" >/dev/null
 [ -z "$smp" ] || export SMP=$smp
 [ -z "$mem" ] || export MEM=$mem
 [ -z "$mte" ] || export MTE=$mte
 [ -z "$noreserve" ] || export NORESERVE=$noreserve
-CPU=$cpu "$top/scripts/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
+CPU=$cpu "$top/steps/run-boot.sh" "control-$name" "$arch" "$img" "$tests" \
 	hugetlb_free_vmemmap=$hvo "${args[@]}"
 log=$resdir/control-$name.log
-if "$top/scripts/results.sh" "$resdir/control-$name.ktap"; then
+if "$top/reports/results.sh" "$resdir/control-$name.ktap"; then
 	say "control $name: NO failure reported for a known-bad kernel: the harness missed it"
 	exit 1
 fi

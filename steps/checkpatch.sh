@@ -9,7 +9,7 @@
 # --no-tree, where an unknown commit id no longer hides GIT_COMMIT_ID style
 # errors (the tree run reports UNKNOWN_COMMIT_ID instead of them).
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 mapfile -t ps < <(series_files)
 echo "KTAP version 1"
 echo "1..${#ps[@]}"

@@ -12,7 +12,7 @@
 #                      base, measurement variants, bisect-build (lib.sh:
 #                      variant_tree, variant_out)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 apply_series() { # dir patch...
 	local d=$1 p; shift
@@ -25,7 +25,7 @@ apply_series() { # dir patch...
 }
 
 make_base() {
-	[ -f "$tarball" ] || die "$tarball missing: run HVO_BASE=$base scripts/deps.sh"
+	[ -f "$tarball" ] || die "$tarball missing: run HVO_BASE=$base steps/deps.sh"
 	rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
 	say "unpacking $(basename "$tarball")"
 	tar -C "$tree.tmp" --strip-components=1 -xf "$tarball"
@@ -74,8 +74,8 @@ case "${1:-}" in
 	git -C "$tree" clean -qfdx ;;
 "")
 	if [ -d "$tree" ]; then
-		"$top/scripts/export.sh" --check && exit 0
-		die "$tree differs from patches/ (uncommitted work or commits not exported). Export with scripts/export.sh, or drop it with scripts/tree.sh --reset"
+		"$top/steps/export.sh" --check && exit 0
+		die "$tree differs from patches/ (uncommitted work or commits not exported). Export with steps/export.sh, or drop it with steps/tree.sh --reset"
 	fi
 	make_base ;;
 *) die "usage: tree.sh [--reset | --worktree NAME REV [PATCH...]]" ;;

@@ -12,19 +12,18 @@
 #   - HVO cost: 1000 x 2M allocated and freed (guest/hvo_bench.c, median of 5).
 # Prints PTE over PMD as differences and ratios, within this host.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 patch=$top/controls/$base/arm64-vmemmap-pte.patch
 [ -f "$patch" ] || die "no $patch: the $base series has no PTE variant"
-"$top/scripts/deps.sh"
-"$top/scripts/tree.sh"
+"$top/steps/deps.sh"
+"$top/steps/tree.sh"
 # A variant tree laid out like the main one: ccache serves all but mmu.c.
-"$top/scripts/tree.sh" --worktree pte hvo "$patch"
-"$top/scripts/build-kernel.sh" arm64-4k "$(variant_tree pte)" "$(variant_out pte)/arm64-4k"
-img=$(kernel_image arm64-4k "$(variant_out pte)/arm64-4k")
-"$top/scripts/build-guest.sh" arm64 >/dev/null
+"$top/steps/build-variant.sh" pte arm64-4k hvo "$patch"
+img=$(variant_image pte arm64-4k)
+"$top/steps/build-guest.sh" arm64 >/dev/null
 for map in pmd pte; do
 	v=0; [ $map = pte ] && v=1
-	"$top/scripts/run-boot.sh" "pte-alt-$map" arm64 "$img" hvo_scan,hvo_bench_on,hvo_savings \
+	"$top/steps/run-boot.sh" "pte-alt-$map" arm64 "$img" hvo_scan,hvo_bench_on,hvo_savings \
 		hugetlb_free_vmemmap=on vmemmap_pte=$v > /dev/null
 done
 val() { # MAP KEY: the value of KEY= on the log's scan-median/bench-median line
@@ -53,4 +52,4 @@ awk -v fa="$(reserved pmd)" -v fb="$(reserved pte)" \
 		print "pte-alt: a measurement is missing (see the logs)"
 }'
 grep -h -e '# savings:' "$resdir"/pte-alt-*.log | sed 's/^ *# */  /' || true
-"$top/scripts/results.sh" "$resdir"/pte-alt-*.ktap
+"$top/reports/results.sh" "$resdir"/pte-alt-*.ktap

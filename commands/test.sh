@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command (what CI runs): for each series, the series applies,
-# checkpatch, builds, guest tests with HVO on and off (scripts/test-base.sh);
-# then every result, and the closing line "N passed, N failed".
+# checkpatch, builds, guest tests with HVO on and off (steps/test-base.sh);
+# then every result, the closing line "N passed, N failed", and
+# build/results/results.json.
 #
 #   test.sh [BASE:CONFIG...]
 #
@@ -11,22 +12,15 @@
 # cores (README). "./hvo test 6.12:x86_64" runs the fourth configuration.
 # HVO_TEST_CONFIGS overrides the default list (same syntax).
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || read -ra specs <<< "${HVO_TEST_CONFIGS:-7.3:arm64-4k 7.3:arm64-kasan 7.3:x86_64 6.12:arm64-4k}"
-declare -A cfgs
-order=()
-for sp in "${specs[@]}"; do
-	b=${sp%%:*} c=${sp#*:}
-	[ "$b" != "$sp" ] && [ -f "$top/patches/$b/BASE" ] || die "bad BASE:CONFIG \"$sp\""
-	[ -n "${cfgs[$b]:-}" ] || order+=("$b")
-	cfgs[$b]+=" $c"
-done
+groups=$(specs_by_base "${specs[@]}") || exit 1
 t0=$SECONDS
 rm -rf "$build/results"
-for b in "${order[@]}"; do
+while read -r b cfgs; do
 	# shellcheck disable=SC2086 # the configurations are words
-	HVO_BASE=$b "$top/scripts/test-base.sh" ${cfgs[$b]}
-done
+	HVO_BASE=$b "$top/steps/test-base.sh" $cfgs < /dev/null
+done <<< "$groups"
 say "[$((SECONDS - t0)) s] results"
-"$top/scripts/results.sh" "$build/results"/*/*.ktap
+"$top/reports/results.sh" --json "$build/results/results.json" "$build/results"/*/*.ktap

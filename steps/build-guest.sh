@@ -3,7 +3,7 @@
 # it as an initramfs (build/guest/BASE/ARCH/initramfs.cpio):
 #   /init            guest/init.c (static)
 #   /tests/*         our guest programs (static) and the hugetlb mm kselftests
-#                    of SRC (lib.sh: kselftests_built), built with the
+#                    of SRC (lib/lib.sh kselftests_built), built with the
 #                    selftests' own Makefile, with run_vmtests.sh and the
 #                    scripts of its hugetlb category
 #   /tests/kvm/*     arm64: the KVM selftests of SRC the workload tests run
@@ -13,15 +13,12 @@
 #
 #   build-guest.sh ARCH [SRC]      ARCH: arm64 | x86_64; SRC: kernel tree
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 arch=${1:?usage: build-guest.sh ARCH [SRC]}
 src=$(realpath "${2:-$tree}")
-case $arch in
-arm64)	cross=aarch64-linux-gnu- karch=arm64 debarch=arm64 ;;
-x86_64)	cross= karch=x86 debarch=amd64 ;;
-*)	die "unknown architecture $arch" ;;
-esac
+cross=$(arch_fact "$arch" cross) && karch=$(arch_fact "$arch" karch) &&
+	debarch=$(arch_fact "$arch" debarch) || exit 1
 out=$guestdir/$arch
 root=$out/root
 rm -rf "$root" && mkdir -p "$root"/{tests,etc,proc,sys,dev,tmp,mnt/huge}
@@ -43,7 +40,7 @@ deb=$build/deb/$debarch
 if [ ! -x "$deb/bin/busybox" ]; then
 	mkdir -p "$deb" && rm -f "$deb"/*.deb
 	(cd "$deb" && apt-get download -q "busybox-static:$debarch" >/dev/null 2>&1) ||
-		die "apt-get download busybox-static:$debarch failed (scripts/deps.sh adds arm64)"
+		die "apt-get download busybox-static:$debarch failed (steps/deps.sh adds arm64)"
 	dpkg-deb -x "$deb"/busybox-static_*.deb "$deb"
 fi
 mkdir -p "$root/bin" && cp "$deb/bin/busybox" "$root/bin/busybox"
@@ -59,7 +56,8 @@ cp "$deb/bin/bash-static" "$root/bin/bash"
 # kselftests: UAPI headers of SRC, then the mm Makefile's own rules.
 hdr=$out/headers
 make -s -C "$src" O="$hdr" ARCH=$karch headers_install INSTALL_HDR_PATH="$hdr/usr" >/dev/null
-kself=("${kselftests_built[@]}")
+mapfile -t kself < <(kselftests_built)
+[ ${#kself[@]} -gt 3 ] || die "no kselftests to build (guest/tests.list @kselftests-$base)"
 ks=$out/kselftests
 mkdir -p "$ks"
 make -s -C "$src/tools/testing/selftests/mm" ARCH=$karch CROSS_COMPILE=$cross \

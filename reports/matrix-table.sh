@@ -19,7 +19,7 @@
 # before a change of the series shows as such.
 # Exit 1 if any cell failed; the last line is "N passed, N failed".
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 dir=$1; shift
 json=$dir/matrix.json
 
@@ -45,15 +45,14 @@ test_cell() {
 # (TAG: savings = runtime allocation, bootmem = boot-time reservation).
 savings() {
 	[ -f "$1" ] || { echo -; return; }
-	awk -v g="$2" -v tag="$3" '
+	awk -v g="$2" -v tag="$3" "$awk_lib"'
 	$0 ~ "# " tag ": " {
 		sub(/.*# [a-z-]+: /, "")
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		kb = v["hstate"] + 0
-		if (tag == "savings") { if (seen[kb]++) next; n = v["pages"]; got = v["freed_kib"] }
-		else { n = v["pages"]; got = v["boot_saving_kib"] }
-		per = kb / g * 64 / (g * 1024)
-		max = per > 1 ? n * (per - 1) * g : 0
+		kv(1, v)
+		kb = v["hstate"] + 0; n = v["pages"] + 0
+		if (tag == "savings") { if (seen[kb]++) next; got = v["freed_kib"] + 0 }
+		else got = v["boot_saving_kib"] + 0
+		max = max_saved_kib(kb, g, n)
 		if (n > 0) { tot++; ok += (got == max) }
 		name = kb >= 1048576 ? kb / 1048576 "G" : (kb >= 1024 ? kb / 1024 "M" : kb "K")
 		detail = detail (detail ? " " : "") name ":" (n > 0 ? got "/" max : "none")
@@ -65,8 +64,8 @@ savings() {
 # through the Access Flag and refused (7.3), summed over its stress runs;
 # "-" where the kernel does not count them.
 stress() {
-	awk '/# stress: / {
-		for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[2] >= 0) s[kv[1]] += kv[2]; n++ }
+	awk "$awk_lib"'/# stress: / {
+		kv(1, f); for (k in f) if (f[k] + 0 >= 0) s[k] += f[k]; n++ }
 	function v(k) { return (k in s) ? s[k] : "-" }
 	END { if (!n) print "- - - - - - - - -"; else print v("windows"), v("fixups"),
 		v("fixups_task"), v("fixups_softirq"), v("fixups_hardirq"), v("fixups_nmi"),
@@ -128,4 +127,4 @@ echo "JSON: ${json#$top/}"
 echo
 files=()
 for b in "$@"; do files+=("$dir/$b"/*.ktap); done
-"$top/scripts/results.sh" "${files[@]}"
+"$top/reports/results.sh" "${files[@]}"

@@ -6,17 +6,16 @@
 #
 #   run.sh [CONFIG]     default arm64-4k
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 cfg=${1:-arm64-4k}
 arch=${cfg%%-*}
 t0=$SECONDS
-"$top/scripts/deps.sh"
-"$top/scripts/tree.sh"
-"$top/scripts/build-kernel.sh" "$cfg"
+"$top/steps/deps.sh"
+"$top/steps/tree.sh"
+"$top/steps/build-kernel.sh" "$cfg"
 img=$(kernel_image "$cfg")
-"$top/scripts/build-guest.sh" "$arch" >/dev/null
-tests=hvo_savings,$kselftests_default,$(stress_tests "$arch")
-"$top/scripts/run-boot.sh" "$cfg.run" "$arch" "$img" "$tests" hugetlb_free_vmemmap=on \
+"$top/steps/build-guest.sh" "$arch" >/dev/null
+"$top/steps/run-boot.sh" "$cfg.run" "$arch" "$img" "@run-$base-$arch" hugetlb_free_vmemmap=on \
 	> /dev/null
 log=$resdir/$cfg.run.log
 
@@ -25,14 +24,12 @@ echo "HugeTLB Vmemmap Optimization on $cfg, Linux $base series ($((SECONDS - t0)
 printf '%-12s %8s %16s %20s\n' hstate pages "vmemmap freed" "theoretical max"
 # The first line of each hstate is its allocation test; later ones are the
 # runtime sysctl off/on checks.
-grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '!seen[$1]++' | awk '{
-	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-	kb = v["hstate"] + 0; n = v["pages"]; pkb = v["page_kib"]
-	per = kb / pkb * 64 / (pkb * 1024)	# vmemmap pages per huge page
-	max = per > 1 ? n * (per - 1) * pkb : 0
+grep -h '# savings:' "$log" | sed 's/.*# savings: //' | awk '!seen[$1]++' | awk "$awk_lib"'{
+	kv(1, v)
+	n = v["pages"]; max = max_saved_kib(v["hstate"] + 0, v["page_kib"] + 0, n)
 	printf "%-12s %8d %12d KiB %16d KiB%s\n", v["hstate"], n, v["freed_kib"], max,
 		max ? sprintf(" (%d%%)", 100 * v["freed_kib"] / max) : " (not optimizable)"
 }'
 grep -h '# stress:' "$log" | sed 's/.*# stress: /stress test: /'
 echo
-"$top/scripts/results.sh" "$resdir/$cfg.run.ktap"
+"$top/reports/results.sh" "$resdir/$cfg.run.ktap"

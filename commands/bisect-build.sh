@@ -13,10 +13,10 @@
 # or only the other architecture's arch/ directory) gives the same build as
 # the prefix before it: reported as a SKIP that says so, not rebuilt.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(arm64-4k x86_64)
 mapfile -t ps < <(series_files)
-"$top/scripts/tree.sh" --worktree bisect base >/dev/null || die "no worktree"
+"$top/steps/tree.sh" --worktree bisect base >/dev/null || die "no worktree"
 wt=$(variant_tree bisect) outs=$(variant_out bisect)
 # Whether the last commit of $wt changes a file that CONFIG's build reads.
 builds_differ() {
@@ -47,7 +47,7 @@ for p in "${ps[@]}"; do
 			continue
 		fi
 		s=$SECONDS
-		if "$top/scripts/build-kernel.sh" "$cfg" "$wt" "$out" > "$log" 2>&1 &&
+		if "$top/steps/build-kernel.sh" "$cfg" "$wt" "$out" > "$log" 2>&1 &&
 		   ! grep -E '(^|/)[^ ]*:[0-9]+:[0-9]+: (warning|error):' "$out/build.log" >&2; then
 			echo "ok $n ${p##*/} $cfg ($((SECONDS - s)) s)"
 			built[$cfg]=$i

@@ -9,7 +9,7 @@
 #                       dpkg-deb into build/src/: the machine's apt sources
 #                       and installed packages are not touched
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 pkgs=(build-essential dpkg-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm qemu-system-x86 flex bison bc libssl-dev libelf-dev
       cpio ccache git perl python3 python3-ply python3-git xz-utils kmod rsync)

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The boots of one built configuration (HVO_BASE, see lib.sh): with HVO on
-# and huge pages reserved on the command line (hvo_inject where the kernel
-# has fail_page_alloc, first, before anything optimized a default-size page;
-# hvo_bootmem, which only touches the reserved sizes; the stress runs, hvo_savings, the hugetlb
-# kselftests, hvo_pool_max), checking on arm64 that
+# and huge pages reserved on the command line (the suite lib.sh main_suite
+# picks in guest/tests.list: hvo_inject, the collapse checks, hvo_bootmem,
+# the stress, hvo_savings, the hugetlb kselftests, hvo_pool_max), checking
+# on arm64 that
 # the kernel ran at EL2 with VHE; on 7.3 arm64 4K, the boots on other CPU
 # models (cpu_boots) and of variant kernels (variant_boots); the pool grown
 # to the maximum first thing after boot
@@ -13,7 +13,7 @@
 #
 #   test-config.sh CONFIG IMAGE
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 cfg=$1 img=$2
 arch=${cfg%%-*}
 res=$resdir
@@ -26,7 +26,7 @@ if [ -n "$(kasan_boots "$cfg")" ]; then
 		[ "$args" = - ] && args=
 		say "$cfg: boot $name (MTE) with hugetlb_free_vmemmap=on ${args//,/ }"
 		# shellcheck disable=SC2086 # the arguments are words
-		MTE=1 "$top/scripts/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
+		MTE=1 "$top/steps/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
 			hugetlb_free_vmemmap=on ${args//,/ } > /dev/null
 		case $name in
 		tags-on) want='KernelAddressSanitizer initialized (hw-tags'
@@ -41,11 +41,9 @@ if [ -n "$(kasan_boots "$cfg")" ]; then
 	exit 0
 fi
 read -ra bootmem <<< "$(bootmem_args "$cfg")"
-stress=$(stress_tests "$arch")
-first=${stress%%,*} rest=${stress#"${stress%%,*}"}
-say "$cfg: boot with hugetlb_free_vmemmap=on ${bootmem[*]}"
-"$top/scripts/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" \
-	"hvo_inject$(collapse_tests "$cfg"),hvo_bootmem,$first,hvo_savings,$kselftests_default$rest,hvo_pool_max" \
+suite=$(main_suite "$cfg") || exit 1
+say "$cfg: boot $suite with hugetlb_free_vmemmap=on ${bootmem[*]}"
+"$top/steps/run-boot.sh" "$cfg.hvo-on" "$arch" "$img" "$suite" \
 	hugetlb_free_vmemmap=on "${bootmem[@]}" > /dev/null
 # arm64 boots at EL2 with VHE (boot.sh), as KVM hosts run, and this must be
 # visible on the console; the boot with HVO off runs at EL1.
@@ -64,7 +62,7 @@ esac
 for spec in $(cpu_boots "$cfg"); do
 	IFS=: read -r cpu hvo tests <<< "$spec"
 	say "$cfg: boot on -cpu $cpu with hugetlb_free_vmemmap=$hvo"
-	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$cpu.hvo-$hvo" "$arch" "$img" "$tests" \
+	CPU=$cpu "$top/steps/run-boot.sh" "$cfg.$cpu.hvo-$hvo" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap="$hvo" > /dev/null
 done
 # Variant kernels: the series plus controls/BASE/VARIANT.patch, built in their
@@ -73,11 +71,9 @@ for spec in $(variant_boots "$cfg"); do
 	IFS=: read -r v cpu tests <<< "$spec"
 	say "$cfg: variant $v, boot on -cpu $cpu"
 	step_ktap "$res/build-$cfg.$v.ktap" "$base.build.$cfg.$v" \
-		bash -c '"$1/scripts/tree.sh" --worktree "$2" hvo "$1/controls/$3/$2.patch" &&
-			 "$1/scripts/build-kernel.sh" "$4" "$5" "$6"' _ "$top" "$v" "$base" "$cfg" \
-		"$(variant_tree "$v")" "$(variant_out "$v")/$cfg" || continue
-	CPU=$cpu "$top/scripts/run-boot.sh" "$cfg.$v.$cpu.hvo-on" "$arch" \
-		"$(kernel_image "$cfg" "$(variant_out "$v")/$cfg")" "$tests" hugetlb_free_vmemmap=on > /dev/null
+		"$top/steps/build-variant.sh" "$v" "$cfg" hvo "$top/controls/$base/$v.patch" || continue
+	CPU=$cpu "$top/steps/run-boot.sh" "$cfg.$v.$cpu.hvo-on" "$arch" \
+		"$(variant_image "$v" "$cfg")" "$tests" hugetlb_free_vmemmap=on > /dev/null
 done
 # A freshly booted machine whose first act is to grow the pool to the
 # maximum (lib.sh fresh_boots): every round keeps the saving, nothing
@@ -86,7 +82,7 @@ for spec in $(fresh_boots "$cfg"); do
 	IFS=: read -r cpu mem hvo <<< "$spec"
 	t=hvo_pool_max_fresh; [ "$hvo" = off ] && t=hvo_pool_max_fresh_off
 	say "$cfg: fresh boot, $mem, -cpu $cpu, hugetlb_free_vmemmap=$hvo: pool to the maximum first"
-	CPU=$cpu MEM=$mem "$top/scripts/run-boot.sh" "$cfg.fresh.$cpu.$mem.hvo-$hvo" "$arch" "$img" \
+	CPU=$cpu MEM=$mem "$top/steps/run-boot.sh" "$cfg.fresh.$cpu.$mem.hvo-$hvo" "$arch" "$img" \
 		"$t" hugetlb_free_vmemmap="$hvo" > /dev/null
 done
 # The workloads HVO exists for (lib.sh workload_boots), on two NUMA nodes;
@@ -94,7 +90,7 @@ done
 for spec in $(workload_boots "$cfg"); do
 	IFS=: read -r name mem tcg tests <<< "$spec"
 	say "$cfg: $name boot, two NUMA nodes, $mem, $tcg-threaded TCG, hugetlb_free_vmemmap=on"
-	TCG=$tcg NUMA=2 MEM=$mem "$top/scripts/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
+	TCG=$tcg NUMA=2 MEM=$mem "$top/steps/run-boot.sh" "$cfg.$name" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap=on > /dev/null
 	step_ktap "$res/$cfg.$name.numa.ktap" "$base.$cfg.$name.numa" \
 		grep -m1 'Initmem setup node 1 \[mem' "$res/$cfg.$name.log"
@@ -105,6 +101,6 @@ for spec in $(workload_boots "$cfg"); do
 	esac
 done
 say "$cfg: boot with hugetlb_free_vmemmap=off"
-EL=1 "$top/scripts/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
+EL=1 "$top/steps/run-boot.sh" "$cfg.hvo-off" "$arch" "$img" hvo_savings_off \
 	hugetlb_free_vmemmap=off > /dev/null
 exit 0

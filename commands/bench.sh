@@ -45,10 +45,10 @@
 # host CPUs the workers' rate would measure how the host shares its CPUs
 # between QEMU's threads, not what the guest kernel takes from them.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 report=
 if [ "${1:-}" = --report ]; then report=1; shift; fi
-[ -n "$report" ] || { "$top/scripts/deps.sh"; "$top/scripts/tree.sh"; }
+[ -n "$report" ] || { "$top/steps/deps.sh"; "$top/steps/tree.sh"; }
 kernels=("$@")
 if [ ${#kernels[@]} = 0 ]; then
 	kernels=(arm64-4k x86_64 arm64-distro x86_64-distro)
@@ -75,18 +75,17 @@ for k in "${kernels[@]}"; do
 		for p in "$top/controls/$base/$v.patch" "$top/controls/$base/arm64-$v.patch"; do
 			if [ -f "$p" ]; then patches+=("$p"); fi
 		done
-		"$top/scripts/tree.sh" --worktree "$v" hvo "${patches[@]}"
-		"$top/scripts/build-kernel.sh" "$cfg" "$(variant_tree "$v")" "$(variant_out "$v")/$cfg"
-		img=$(kernel_image "$cfg" "$(variant_out "$v")/$cfg")
+		"$top/steps/build-variant.sh" "$v" "$cfg" hvo "${patches[@]}"
+		img=$(variant_image "$v" "$cfg")
 		tests=hvo_bench
 		[ "$v" = stop-machine ] && tests+=,hvo_throughput_ref
 		[ "$v" = step-times ] && tests+=,hvo_bench_10k,hvo_bench_1g ;;
-	*)	"$top/scripts/build-kernel.sh" "$k"
+	*)	"$top/steps/build-kernel.sh" "$k"
 		img=$(kernel_image "$k")
 		tests=hvo_bench,hvo_bench_10k,hvo_bench_1g,hvo_throughput ;;
 	esac
-	"$top/scripts/build-guest.sh" "$arch" >/dev/null
-	MEM=$mem SMP=$smp "$top/scripts/run-boot.sh" "bench-$k" "$arch" "$img" "$tests" \
+	"$top/steps/build-guest.sh" "$arch" >/dev/null
+	MEM=$mem SMP=$smp "$top/steps/run-boot.sh" "bench-$k" "$arch" "$img" "$tests" \
 		hugetlb_free_vmemmap=on > /dev/null || true
 done
 cfgs=("${kernels[@]}")
@@ -98,11 +97,10 @@ for cfg in "${cfgs[@]}"; do
 	grep -h -e 'bench-median:' -e 'throughput:' "$resdir/bench-$cfg.log" 2>/dev/null |
 		sed -e "s/.*bench-median: /kernel=$cfg /" -e "s/.*throughput: /kernel=$cfg tp=1 /" || true
 done | awk -v json="$resdir/bench.json" -v date="$(date -u +%FT%TZ)" -v host="$host" \
-	-v base="$base" -v mem="$mem" -v smp="$smp" '
+	-v base="$base" -v mem="$mem" -v smp="$smp" "$awk_lib"'
 function size(kb) { kb += 0; return kb >= 1048576 ? (kb / 1048576) "G" : (kb / 1024) "M" }
 {
-	delete v
-	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	kv(1, v)
 	if (v["tp"]) {
 		k = v["kernel"]; l = v["load"]
 		if (!(l in lseen)) { lseen[l] = 1; loads[++nl] = l }
@@ -217,7 +215,7 @@ where_time_goes() { # kernel log
 	# A log without these lines (a failed boot) prints nothing here; only
 	# grep's "no match" is let through pipefail.
 	{ grep -h -e '# bench: hvo=1 ' -e '# bench-median: hvo=0 ' "$2" || true; } |
-		sed 's/.*# bench/bench/' | awk -v k="$1" '
+		sed 's/.*# bench/bench/' | awk -v k="$1" "$awk_lib"'
 function med(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
 		t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
@@ -231,8 +229,7 @@ function m(w, op, c,   r, a) {
 	return med(a, n[w])
 }
 {
-	delete f
-	for (i = 2; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+	kv(2, f)
 	sub(/kB$/, "", f["hstate"]); w = f["pages"] " x " size(f["hstate"])
 	if ($1 == "bench-median:") {
 		for (op in f) if (op ~ /^(alloc|demote|free)_s$/) off[w, op] = f[op]
@@ -302,4 +299,4 @@ for k in "${kernels[@]}"; do
 	if [ -f "$resdir/bench-$k.log" ]; then where_time_goes "$k" "$resdir/bench-$k.log"; fi
 done
 echo "JSON: ${resdir#$top/}/bench.json"
-"$top/scripts/results.sh" "$resdir"/bench-*.ktap
+"$top/reports/results.sh" "$resdir"/bench-*.ktap

@@ -6,7 +6,7 @@
 #
 #   apply-to.sh DIR
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 dir=$(realpath "${1:?usage: apply-to.sh DIR}")
 ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$dir/Makefile" 2>/dev/null | paste -sd.)
 [ "$ver" = "$base" ] || say "warning: $dir looks like a ${ver:-non-kernel} tree, not $base"

@@ -31,22 +31,83 @@ base_env=(GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
+# specs_by_base BASE:CONFIG...: one line a series, in the order first named,
+# "BASE CONFIG...", after checking that each series (patches/BASE) and
+# configuration (configs/CONFIG.config) exists (./hvo test, ./hvo matrix).
+specs_by_base() {
+	local sp b c bases=() line
+	declare -A cfgs
+	for sp in "$@"; do
+		b=${sp%%:*} c=${sp#*:}
+		[ "$b" != "$sp" ] && [ -f "$top/patches/$b/BASE" ] && [ -f "$top/configs/$c.config" ] ||
+			die "bad BASE:CONFIG \"$sp\" (no patches/$b or no configs/$c.config)"
+		[ -n "${cfgs[$b]:-}" ] || bases+=("$b")
+		cfgs[$b]+=" $c"
+	done
+	for b in "${bases[@]}"; do line="$b${cfgs[$b]}"; echo "$line"; done
+}
+
 # A variant tree NAME (tree.sh --worktree) and its output directory: the
 # same layout as $tree and $outdir one level down, so that ccache (base_dir
 # build/) serves every file a variant shares with the main tree's builds.
 variant_tree() { echo "$build/variant-$1/linux-$base"; }
 variant_out() { echo "$build/variant-$1/out/$base"; }
+# variant_image NAME CONFIG: the image steps/build-variant.sh builds.
+variant_image() { kernel_image "$2" "$(variant_out "$1")/$2"; }
+
+# What the harness knows of each architecture, in one table (a configuration
+# is named ARCH-...): the kernel's ARCH, the cross-compiler prefix ("-": the
+# host's own gcc), Debian's name for it, the image a kernel build leaves,
+# QEMU's system emulator, the serial console, the guest's memory by default
+# (x86_64 needs more for a runtime 1G page to find a free aligned gigabyte).
+#  arch    karch  cross               debarch  image                  qemu                 console  mem
+arch_table='
+arm64      arm64  aarch64-linux-gnu-  arm64    arch/arm64/boot/Image  qemu-system-aarch64  ttyAMA0  4G
+x86_64     x86    -                   amd64    arch/x86/boot/bzImage  qemu-system-x86_64   ttyS0    6G
+'
+# arch_fact ARCH FACT: one column of arch_table (karch, cross, debarch, image,
+# qemu, console, mem); fails on an architecture it does not have.
+arch_fact() {
+	local col
+	case $2 in
+	karch) col=2 ;; cross) col=3 ;; debarch) col=4 ;; image) col=5 ;;
+	qemu) col=6 ;; console) col=7 ;; mem) col=8 ;;
+	*) die "arch_fact: no fact $2" ;;
+	esac
+	awk -v a="$1" -v c="$col" '$1 == a { print $c == "-" ? "" : $c; found = 1 }
+		END { exit !found }' <<< "$arch_table" || die "unknown architecture \"$1\""
+}
 
 # The image a build of configuration CONFIG leaves in OUT (default: the main
 # tree's $outdir/CONFIG): it depends only on the architecture.
 kernel_image() {
-	local out=${2:-$outdir/$1}
-	case ${1%%-*} in
-	arm64)	echo "$out/arch/arm64/boot/Image" ;;
-	x86_64)	echo "$out/arch/x86/boot/bzImage" ;;
-	*)	die "unknown architecture in $1" ;;
-	esac
+	local img
+	img=$(arch_fact "${1%%-*}" image) || exit 1
+	echo "${2:-$outdir/$1}/$img"
 }
+
+# awk functions the host's reports share, put in front of their programs
+# (awk "$awk_lib"'PROGRAM'; Debian's mawk has no -e to add a library):
+#  kv(FROM, ARR): the "key=value" fields of the current line, from field
+#    FROM on, into ARR (emptied first; values compare as numbers where they
+#    look like numbers, as split() leaves them); returns how many;
+#  max_saved_kib(HSTATE_KB, PAGE_KB, N): the vmemmap HVO frees at most for N
+#    huge pages of HSTATE_KB with PAGE_KB base pages and a 64-byte struct
+#    page: every vmemmap page of a folio but one, 0 where they fit in one
+#    (guest/sysfs_io.h hvo_saving_pages() is the guest's side).
+# shellcheck disable=SC2016 # awk text, not shell
+awk_lib='
+function kv(from, arr,   i, t, n) {
+	split("", arr)
+	for (i = from; i <= NF; i++)
+		if (split($i, t, "=") == 2) { arr[t[1]] = t[2]; n++ }
+	return n
+}
+function max_saved_kib(kb, pkb, n,   per) {
+	per = kb / pkb * 64 / (pkb * 1024)
+	return per > 1 ? n * (per - 1) * pkb : 0
+}
+'
 
 # Patches in series order (patches/BASE/series lists file names, one a line).
 series_files() {
@@ -67,65 +128,58 @@ step_ktap() {
 	return $rc
 }
 
-# The mm kselftests each base's guest carries (tools/testing/selftests/mm;
-# 7.3 renamed the hugepage-* tests hugetlb-* and dropped hugepage-vmemmap
-# and map_hugetlb; the 7.3 series adds hugetlb_vmemmap, the 6.12 series
-# hugetlb_vmemmap_stress), and the ones every boot with HVO runs (names from
-# guest/tests.list). hugetlb-read-hwpoison is built but not run by default:
-# on 6.12 MADV_HWPOISON kills the test itself with SIGBUS, with or without
-# HVO.
-case $base in
-6.12)	kselftests_built=(hugepage-vmemmap hugepage-mmap hugepage-shm map_hugetlb hugepage-mremap
-			  hugetlb_vmemmap_stress) ;;
-*)	kselftests_built=(hugetlb-mmap hugetlb-shm hugetlb-mremap hugetlb_vmemmap) ;;
-esac
-kselftests_built+=(hugetlb-madvise hugetlb_fault_after_madv hugetlb_madv_vs_map hugetlb_dio
-		   thuge-gen hugetlb-soft-offline hugetlb-read-hwpoison compaction_test
-		   write_to_hugetlbfs)
-# All of them but hugetlb-read-hwpoison, 6.12's stress, which runs on its
-# own, and write_to_hugetlbfs, a helper of run_vmtests.sh's cgroup scripts.
-kselftests_default=$(printf '%s\n' "${kselftests_built[@]}" |
-	grep -vx -e hugetlb-read-hwpoison -e hugetlb_vmemmap_stress -e write_to_hugetlbfs | paste -sd,)
+# expand_tests LIST: the comma list LIST of guest/tests.list names with every
+# @SUITE replaced by its tests, in order, as the guest's init expands it
+# (guest/init.c); "all" stays. Fails, naming them, on names that are neither.
+expand_tests() {
+	awk -v list="$1" '
+	function expand(l, depth,   n, a, i, out, x) {
+		n = split(l, a, ",")
+		for (i = 1; i <= n; i++) {
+			x = a[i]
+			if (x ~ /^@/) {
+				if (!(substr(x, 2) in suite) || depth > 8) { bad = bad " " x; continue }
+				x = expand(suite[substr(x, 2)], depth + 1)
+			} else if (x != "all" && !(x in test)) { bad = bad " " x; continue }
+			out = out (out == "" ? "" : ",") x
+		}
+		return out
+	}
+	/^@/ { suite[substr($1, 2)] = $2; next }
+	!/^#/ && NF >= 2 { test[$1] = 1 }
+	END {
+		r = expand(list, 0)
+		if (bad != "") { print "no such test or suite in guest/tests.list:" bad > "/dev/stderr"; exit 1 }
+		print r
+	}' "$top/guest/tests.list"
+}
+
+# main_suite CONFIG: the guest/tests.list suite of a configuration's main boot
+# with HVO on: @hvo-on-BASE-CONFIG, else @hvo-on-BASE-ARCH-GRANULEk (4K
+# arm64 has a suite of its own), else @hvo-on-BASE-ARCH.
+main_suite() {
+	local arch=${1%%-*} s
+	for s in "hvo-on-$base-$1" "hvo-on-$base-$arch-$(granule "$1")k" "hvo-on-$base-$arch"; do
+		grep -q "^@$s " "$top/guest/tests.list" && { echo "@$s"; return 0; }
+	done
+	die "no suite @hvo-on-$base-$arch in guest/tests.list"
+}
+
+# The mm kselftests the guest carries (tools/testing/selftests/mm, built by
+# steps/build-guest.sh): the suite a boot with HVO runs (guest/tests.list
+# @kselftests-BASE), and those run on demand or by others:
+# hugetlb-read-hwpoison, 6.12's hugetlb_vmemmap_stress (the stress of a boot
+# there), write_to_hugetlbfs (a helper of run_vmtests.sh's cgroup scripts).
+kselftests_built() {
+	expand_tests "@kselftests-$base" | tr , '\n'
+	printf '%s\n' hugetlb-read-hwpoison write_to_hugetlbfs
+	[ "$base" != 6.12 ] || echo hugetlb_vmemmap_stress
+}
 
 # The KVM selftests (tools/testing/selftests/kvm) the arm64 guest carries
 # for the workload boots (workload_boots): the ones that back a guest's
 # memory with HugeTLB when asked (-s anonymous_hugetlb_*).
 kvm_selftests=(demand_paging_test kvm_page_table_test dirty_log_perf_test access_tracking_perf_test)
-
-# stress_tests ARCH: the stress runs of a boot with HVO on, in order. On 6.12
-# every change opens a window (one for up to 256 folios), and the stress runs
-# until 2000 faults were fixed up in them; then again with 4 folios a cycle,
-# whose windows of 28 entries are invalidated by address when the folios are
-# adjacent (not counted), not by TLBI VMALLE1IS. On 7.3 no entry is ever
-# invalid: on arm64 the stress runs with the interrupt-context readers of the
-# series' test module (the in-place split of BBML3 CPUs has a boot of its own
-# on a variant kernel, variant_boots). x86_64, without the module (-I needs
-# it), runs hvo_stress on both series.
-stress_tests() {
-	case $base:$1 in
-	6.12:arm64)	echo hugetlb_vmemmap_stress,hugetlb_vmemmap_stress_small ;;
-	*:arm64)	echo hvo_stress_irq ;;
-	*)		echo hvo_stress ;;
-	esac
-}
-
-# collapse_tests CONFIG: the checks, early in the main boot with HVO on (before
-# the stress splits most of the vmemmap, and while the gigantic pages reserved
-# at boot, whose vmemmap is mapped with base pages, hold their memory), that a
-# vmemmap PMD split for HVO is a block again once the pool under it is freed
-# (hvo_collapse; 7.3 only), each preceded by a comma. arm64 on QEMU's CPUs
-# (no BBML3): every split PMD stays a table, not remembered (the variant
-# kernel that collapses as BBML3 CPUs do: variant_boots); x86_64: every one
-# is a block again, also with memory in use while the pool is freed; 16K and
-# 64K pages: nothing splits, and nothing may change.
-collapse_tests() {
-	case $base:$1 in
-	6.12:*|*:arm64-kasan)	;;
-	*:arm64-4k*)		echo ,hvo_collapse_refused ;;
-	*:x86_64*)		echo ,hvo_collapse,hvo_collapse_churn ;;
-	*)			echo ,hvo_collapse ;;
-	esac
-}
 
 # cpu_boots CONFIG: the extra boots of a 7.3 arm64 configuration with 4K pages
 # (the only granule whose vmemmap has PMD blocks to split) on QEMU's CPU
@@ -230,7 +284,9 @@ fresh_boots() {
 # where HVO does not optimize 2M, the matrix runs demand_paging_test on 32M
 # pages (kvm_demand_paging_32m: 504 s, most of it KVM's start-up probing of
 # guest modes under TCG, 7 Dec 2026), and with 64K pages on 512M pages in
-# 8 GiB (kvm_demand_paging_512m, 90 s).
+# 8 GiB (kvm_demand_paging_512m, 90 s). With 64K pages the migration and
+# poison tests move and poison fewer pages of 512M, the default size: the
+# 2M-sized counts (32 x 512M) did not fit in 8 GiB (7 Dec 2026).
 # 6.12: in the matrix only (HVO_WORKLOAD_KVM=all): under the churn a moved
 # page was found back on its old node, or a poisoned folio still in the
 # pool, with HVO off as with HVO on (7 Dec 2026, no kernel report; not yet
@@ -248,7 +304,8 @@ workload_boots() {
 	arm64-4k*)	echo "workloads:4G:multi:$mig${all:+,hvo_migrate_32m} workloads-kvm:4G:single:$kvm" \
 			     "${all:+workloads-kvm-1g:8G:single:kvm_demand_paging_1g}" ;;
 	arm64-16k*)	echo "workloads:4G:multi:$mig ${all:+workloads-kvm:4G:single:kvm_demand_paging_32m}" ;;
-	arm64-64k*)	echo "workloads:8G:multi:$mig ${all:+workloads-kvm:8G:single:kvm_demand_paging_512m}" ;;
+	arm64-64k*)	echo "workloads:8G:multi:hvo_migrate_512m,hvo_poison_512m,hvo_migrate_512m_churn,hvo_poison_512m_churn" \
+			     "${all:+workloads-kvm:8G:single:kvm_demand_paging_512m}" ;;
 	arm64-*)	mem=$(guest_mem "$1" | grep . || echo 4G)
 			echo "workloads:$mem:multi:$mig" ;;
 	x86_64)		echo "workloads:6G:multi:$mig" ;;

@@ -3,15 +3,15 @@
 # judge the console. Writes build/results/BASE/NAME.{log,ktap}; prints KTAP.
 #
 #   run-boot.sh NAME ARCH KERNEL TESTS [KERNEL ARGS...]
-#   TESTS: comma list of guest/tests.list names, or "all"
+#   TESTS: comma list of guest/tests.list names and @SUITEs, or "all"
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 name=$1 arch=$2 kernel=$3 tests=$4; shift 4
 res=$resdir
 mkdir -p "$res"
 initrd=$guestdir/$arch/initramfs.cpio
-[ -f "$initrd" ] || die "no guest for $arch: run scripts/build-guest.sh $arch"
+[ -f "$initrd" ] || die "no guest for $arch: run steps/build-guest.sh $arch"
 # The guest's time limit: every selected test's own limit (guest/tests.list),
 # plus time to boot and shut down, so that a hung test is reported by the
 # guest's init, by name, before QEMU is killed; but at most 1200 s (a whole
@@ -23,7 +23,9 @@ initrd=$guestdir/$arch/initramfs.cpio
 scale=$(time_scale "$kernel")
 scale_arg=()
 [ "$scale" = 1 ] || scale_arg=("hvo.time_scale=$scale")
-need=$(awk -v sel=",$tests," '!/^#/ && NF >= 2 && (sel == ",all," || index(sel, "," $1 ",")) \
+# Suites (@SUITE) count as the tests they name.
+expanded=$(expand_tests "$tests") || die "$name: tests \"$tests\""
+need=$(awk -v sel=",$expanded," '!/^[#@]/ && NF >= 2 && (sel == ",all," || index(sel, "," $1 ",")) \
 	{ s += $2 } END { print s + 300 }' "$top/guest/tests.list")
 need=$((need * scale))
 if [ -z "${TIMEOUT:-}" ]; then
@@ -35,10 +37,10 @@ export TIMEOUT
 say "booting $name ($arch, tests: $tests, time limit $TIMEOUT s)"
 start=$SECONDS
 rm -f "$res/$name.log"
-"$top/scripts/follow-console.sh" "$res/$name.log" $$ &
+"$top/steps/follow-console.sh" "$res/$name.log" $$ &
 follower=$!
-"$top/scripts/boot.sh" "$arch" "$kernel" "$initrd" "$res/$name.log" "hvo.run=$tests" \
+"$top/steps/boot.sh" "$arch" "$kernel" "$initrd" "$res/$name.log" "hvo.run=$tests" \
 	"${scale_arg[@]}" "$@"
 sleep 1; kill "$follower" 2>/dev/null || true
-"$top/scripts/parse-console.sh" "$res/$name.log" "$name" | tee "$res/$name.ktap"
+"$top/steps/parse-console.sh" "$res/$name.log" "$name" | tee "$res/$name.ktap"
 say "$name: $((SECONDS - start)) s, console in ${res#$top/}/$name.log"

@@ -18,20 +18,15 @@
 # SRC defaults to build/linux-BASE, OUT to build/out/BASE/NAME. The image
 # is where lib.sh kernel_image says.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 name=${1:?usage: build-kernel.sh NAME [SRC [OUT]]}
 src=$(realpath "${2:-$tree}")
 out=$(realpath -m "${3:-$outdir/$name}")
 arch=${name%%-*}
 cfg=$top/configs
-case $arch in
-arm64)	cross=aarch64-linux-gnu- ;;
-x86_64)	cross= ;;
-*)	die "unknown architecture in $name" ;;
-esac
+cross=$(arch_fact "$arch" cross) && karch=$(arch_fact "$arch" karch) || exit 1
 image=$(kernel_image "$name" "$out")
-karch=$arch; [ "$arch" = x86_64 ] && karch=x86
 
 # The base's own fragment, by the tree's version (configs/base-V.P.config).
 ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$src/Makefile" | paste -sd.)

@@ -18,21 +18,22 @@
 #        to also show the console on stderr
 # A guest still running at TIMEOUT is killed and the log says so ("# boot.sh: TIMEOUT").
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 arch=$1 kernel=$2 initrd=$3 log=$4; shift 4
 smp=${SMP:-4} limit=${TIMEOUT:-900}
-# x86_64 registers the 1G hstate only when asked, and needs more memory than
-# arm64 for a runtime 1G allocation to find a free aligned gigabyte.
+emu=$(arch_fact "$arch" qemu) && console=$(arch_fact "$arch" console) &&
+	mem=${MEM:-$(arch_fact "$arch" mem)} || exit 1
+# arm64: GICv3 with pseudo-NMIs, EL2 (VHE) unless EL=1; x86_64 registers the
+# 1G hstate only when asked.
 case $arch in
 arm64)	virt=virt,gic-version=3; [ "${EL:-2}" = 2 ] && virt+=,virtualization=on
 	[ "${MTE:-0}" = 1 ] && virt+=,mte=on
 	cpu=${CPU:-max}; [ "$cpu" = max ] && cpu=max,pauth-impdef=on
-	qemu=(qemu-system-aarch64 -M "$virt" -cpu "$cpu")
-	console="ttyAMA0 irqchip.gicv3_pseudo_nmi=1" mem=${MEM:-4G} ;;
-x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max)
-	console="ttyS0 hugepagesz=1G" mem=${MEM:-6G} ;;
-*)	die "unknown architecture $arch" ;;
+	qemu=("$emu" -M "$virt" -cpu "$cpu")
+	console+=" irqchip.gicv3_pseudo_nmi=1" ;;
+x86_64)	qemu=("$emu" -M q35 -cpu max)
+	console+=" hugepagesz=1G" ;;
 esac
 # Two nodes: arm64 describes them to the kernel in its device tree; x86_64
 # without PCI has no ACPI SRAT parser, and splits its memory itself.

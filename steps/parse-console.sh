@@ -13,14 +13,15 @@
 #   parse-console.sh LOG PREFIX
 # Prints KTAP on stdout (one line a test, PREFIX.NAME, each after the
 # test's own KTAP as the guest's init relayed it, kept as a subtest two
-# spaces in), the console lines around each report as diagnostics, and
-# writes LOG.json. Only the top-level lines are results here (results.sh);
+# spaces in) and the console lines around each report as diagnostics.
+# Only the top-level lines are results here (reports/results.sh, which also
+# writes them as JSON);
 # tools/testing/kunit/kunit.py parse reads the whole, except where a nested
 # block is TAP 13 with its plan last (run_vmtests.sh), which it does not take.
 set -euo pipefail
 log=$1 prefix=$2
 
-awk -v prefix="$prefix" -v json="$log.json" '
+awk -v prefix="$prefix" '
 # Lockdep reports start with "WARNING:" or "BUG:", and it ends its checking
 # with "lockdep is turned off"; its boot banner ("RCU lockdep checking is
 # enabled", "MAX_LOCKDEP_KEYS") is not a report.
@@ -63,7 +64,6 @@ END {
 	for (i = 1; i <= nt; i++) list[++k] = order[i]
 	list[++k] = "boot"; if (ram != "") list[++k] = "memory"; list[++k] = "shutdown"
 	printf "1..%d\n", k
-	printf "[" > json
 	failed = 0
 	for (i = 1; i <= k; i++) {
 		t = list[i]; ok = 1; reason = ""
@@ -89,9 +89,5 @@ END {
 			printf "# console lines %d-%d around the first report:\n", lo, hi
 			for (j = lo; j <= hi; j++) printf "#   %s\n", lines[j]
 		}
-		gsub(/"/, "\\\"", reason)
-		printf "%s{\"name\":\"%s.%s\",\"status\":\"%s\",\"reason\":\"%s\"}", (i > 1 ? "," : ""), \
-			prefix, t, ok ? (skip ? "SKIP" : "PASS") : "FAIL", reason > json
 	}
-	print "]" > json
 }' "$log"

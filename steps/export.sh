@@ -7,9 +7,9 @@
 #   export.sh --check  exit 0 only if the tree is clean and patches/ already
 #                      holds exactly what an export would write
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
-[ -d "$tree/.git" ] || die "no tree at $tree: run scripts/tree.sh"
+[ -d "$tree/.git" ] || die "no tree at $tree: run steps/tree.sh"
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 n=$(git -C "$tree" rev-list --count base..hvo)
 if [ "$n" -gt 0 ]; then
