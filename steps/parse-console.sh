@@ -1,7 +1,9 @@
 #!/bin/bash
 # Judge one boot from its serial console log. A test fails on its own verdict
 # and on any kernel report printed from its start until the next test starts;
-# reports before the first test fail the pseudo-test "boot"; tests that never
+# reports before the first test fail the pseudo-test "boot", and so does a
+# name the guest's init did not know (a test or suite missing from the
+# guest's tests.list: it runs nothing for it); tests that never
 # reported (crash, hang) fail as "no result", and "shutdown" fails when the
 # guest did not get to the end of its list; a guest that boot.sh had to kill
 # at its time limit names the test that was running then. On arm64 the
@@ -48,6 +50,7 @@ function report_re() {
 	mem_k = $0; sub(/.*Memory: [0-9]+K\//, "", mem_k); sub(/K available.*/, "", mem_k)
 }
 /^# hvo-init: done/ { done = 1 }
+/^# init: no (test|suite) named / { l = $0; sub(/^# init: /, "", l); unknown = unknown (unknown ? ", " : "") l }
 /^# boot.sh: TIMEOUT/ { killed = $0; killed_in = cur; sub(/^# boot.sh: /, "", killed); next }
 /^    / {				# test output, relayed by init as nested KTAP
 	if (cur != "") sub_ktap[cur] = sub_ktap[cur] "  " substr($0, 5) "\n"
@@ -68,6 +71,7 @@ END {
 	for (i = 1; i <= k; i++) {
 		t = list[i]; ok = 1; reason = ""
 		if (t == "boot" || t == "shutdown") {
+			if (t == "boot" && unknown != "") { ok = 0; reason = "the guest ran nothing for: " unknown }
 			if (t == "shutdown" && !done) { ok = 0; reason = killed != "" ? killed : "guest did not finish (crash or hang)" }
 		} else if (t == "memory") {
 			reason = mem_k == "" ? "no \"Memory:\" line" : "the kernel kept " mem_k "K of the " ram_k "K of RAM"
