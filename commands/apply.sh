@@ -4,10 +4,10 @@
 # git am in a git tree, git apply otherwise. Stops at the first patch that
 # does not apply, naming it.
 #
-#   apply-to.sh DIR
+#   apply.sh DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
-dir=$(realpath "${1:?usage: apply-to.sh DIR}")
+dir=$(realpath "${1:?usage: apply.sh DIR}")
 ver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$dir/Makefile" 2>/dev/null | paste -sd.)
 [ "$ver" = "$base" ] || say "warning: $dir looks like a ${ver:-non-kernel} tree, not $base"
 mapfile -t ps < <(series_files)

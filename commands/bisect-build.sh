@@ -20,8 +20,8 @@ mapfile -t ps < <(series_files)
 wt=$(variant_tree bisect) outs=$(variant_out bisect)
 # Whether the last commit of $wt changes a file that CONFIG's build reads.
 builds_differ() {
-	local karch=${1%%-*} f
-	[ "$karch" = x86_64 ] && karch=x86
+	local karch f
+	karch=$(arch_fact "${1%%-*}" karch) || exit 1
 	while read -r f; do
 		case $f in
 		tools/*|Documentation/*|MAINTAINERS) ;;

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Boot an already built configuration with its console on the terminal.
-#   boot-show.sh CONFIG [TESTS [KERNEL ARGS...]]   (TESTS default: all)
+#   boot.sh CONFIG [TESTS [KERNEL ARGS...]]   (TESTS default: all)
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
-cfg=${1:?usage: boot-show.sh CONFIG [TESTS [KERNEL ARGS...]]}; shift
+cfg=${1:?usage: boot.sh CONFIG [TESTS [KERNEL ARGS...]]}; shift
 tests=${1:-all}; shift || true
 arch=${cfg%%-*}
 img=$(kernel_image "$cfg")

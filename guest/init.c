@@ -155,6 +155,11 @@ static int select_tests(const char *list, int depth)
 	char *copy = strdup(list), *name, *save;
 	int missing = 0;
 
+	if (!copy) {
+		printf("# init: out of memory for the test list\n");
+		return 1;
+	}
+
 	for (name = strtok_r(copy, ",", &save); name && nr_run < MAX_TESTS;
 	     name = strtok_r(NULL, ",", &save)) {
 		struct suite *su = NULL;
