@@ -67,6 +67,14 @@
 #                            2 GiB, the pool grown right after boot
 #                            (hvo_pool_max -f on): a round must keep less
 #                            than 99% of the saving
+#   control.sh x86-collapse-charged
+#                            7.3 only: x86 opted in to the collapse, with
+#                            reserve_allocated_page() leaving the allocation
+#                            tag charged (controls/7.3/
+#                            x86-collapse-charged.patch), x86_64 with
+#                            allocation profiling: hvo_collapse must find the
+#                            re-reserved pages still charged to
+#                            vmemmap_alloc_in_place() in /proc/allocinfo
 #   control.sh memstart-16g  7.3 only: the series with memstart_addr rounded
 #                            down to 16GiB on every granule, as its previous
 #                            version did (controls/7.3/memstart-16g.patch),
@@ -83,7 +91,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 resdir=${HVO_RESDIR:-$build/controls/$base}
 export HVO_RESDIR=$resdir
-name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed|memstart-16g}
+name=${1:?usage: control.sh x86-base|x86-base-oom|arm64-naive|arm64-nofixup|arm64-nofixup-irq|arm64-stall|arm64-tail-bbm|arm64-tail-bbm-irq|arm64-af-without-ha|arm64-bootmem-tails|arm64-unsafe-remap|arm64-kasan-unchecked|fresh-unfixed|memstart-16g|x86-collapse-charged}
 kernel=series args=() finish=0 hvo=on cpu= smp= mem= mte= noreserve=
 case $base:$name in
 6.12:x86-base)	cfg=x86_64 kernel=base tests=hvo_savings,hugepage-vmemmap
@@ -123,6 +131,9 @@ case $base:$name in
 7.3:fresh-unfixed)
 		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh
 		smp=1 mem=2G expect='not ok .* 99% of the saving kept at every maximum' ;;
+7.3:x86-collapse-charged)
+		cfg=x86_64 kernel=series+x86-collapse-charged tests=hvo_collapse
+		expect='not ok .* allocinfo: [1-9][0-9]* bytes charged to vmemmap_alloc_in_place' ;;
 7.3:memstart-16g)
 		cfg=arm64-16k-36 kernel=series+memstart-16g tests=hvo_savings
 		mem=$(linear_map_mem arm64-16k-36) noreserve=1

@@ -31,6 +31,11 @@
  * /proc/buddyinfo before and after are printed.  Run it early after boot:
  * the baseline is taken from the first dump.  Output is KTAP.
  *
+ * With allocation profiling (/proc/allocinfo), when nothing was split before
+ * the test and every PMD it split so far collapsed, no page may be left
+ * charged to vmemmap_alloc_in_place(): a collapse makes the pages that
+ * restores took back reserved memory again, uncharged.
+ *
  *   # collapse: cycle=1 pages=256 splits=4 collapses=4 kept_moved=0 ...
  */
 #define _GNU_SOURCE
@@ -127,6 +132,28 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/*
+ * The bytes /proc/allocinfo charges to the allocations made in @func, or -1
+ * if there is no such line, or -2 without allocation profiling.
+ */
+static long long allocinfo_bytes(const char *func)
+{
+	char line[512], tag[128];
+	long long bytes, sum = -1;
+	FILE *f = fopen("/proc/allocinfo", "r");
+
+	if (!f)
+		return -2;
+	snprintf(tag, sizeof(tag), " func:%s ", func);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = ' ';
+		if (strstr(line, tag) && sscanf(line, "%lld", &bytes) == 1)
+			sum = (sum < 0 ? 0 : sum) + bytes;
+	}
+	fclose(f);
+	return sum;
+}
+
 static void buddyinfo(const char *when)
 {
 	char line[256];
@@ -180,6 +207,8 @@ int main(int argc, char **argv)
 	long page_size = sysconf(_SC_PAGESIZE), pmd_size = page_size * (page_size / 8);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), per_page, base;
 	long c0[NR_CNT], c1[NR_CNT], c2[NR_CNT], all_split = 0, all_collapsed = 0;
+	long all_kept = 0, split_before;
+	long long charged = allocinfo_bytes("vmemmap_alloc_in_place");
 	const char *want = NULL;
 	pthread_t threads[64];
 	int nthreads = 0, opt;
@@ -213,7 +242,8 @@ int main(int argc, char **argv)
 		ktap_exit_skip_all("no default huge page size, nr_memmap_pages or vmemmap_pmd_collapses");
 	if (vmemmap_pmd_blocks(pmd_size) < 0)
 		ktap_exit_skip_all("no page-table dump with a vmemmap section (PTDUMP_DEBUGFS)");
-	ktap_set_plan(cycles * 3 + 1);
+	split_before = c0[SPLITS];
+	ktap_set_plan(cycles * 3 + 1 + (charged != -2 && collapse));
 
 	read_long(HVO_SYSCTL, &hvo);
 	if (!hvo && write_long(HVO_SYSCTL, 1))
@@ -282,6 +312,9 @@ int main(int argc, char **argv)
 			 b0, b1, b2, t, churn, hold ? " held" : "");
 		all_split += split;
 		all_collapsed += collapsed;
+		all_kept += kept_moved + kept_refused;
+		if (!split_before && collapse && all_collapsed == all_split && !all_kept)
+			charged = allocinfo_bytes("vmemmap_alloc_in_place");
 		/* The dump agrees with the counters in every case. */
 		ok = b2 - b1 == collapsed;
 		if (churn)
@@ -307,6 +340,15 @@ int main(int argc, char **argv)
 	diag("collapse: %ld PMDs split, %ld collapsed over %ld cycles; readers read all struct pages %ld times",
 	     all_split, all_collapsed, cycles, reads);
 	result(nthreads == 0 || reads > 0, NULL, "the readers on the other CPUs read");
+	if (charged != -2 && collapse) {
+		bool checked = !split_before && all_split && all_collapsed == all_split && !all_kept;
+
+		diag("allocinfo: %ld PMDs split before the test, %ld of %ld collapsed, %ld kept",
+		     split_before, all_collapsed, all_split, all_kept);
+		result(charged == 0, checked ? NULL : "PMDs split before, or not all collapsed",
+		       "allocinfo: %lld bytes charged to vmemmap_alloc_in_place() after every split PMD collapsed (expected 0)",
+		       charged);
+	}
 	if (!hvo)
 		write_long(HVO_SYSCTL, 0);
 	return ktap_finish();
