@@ -72,7 +72,7 @@
 #                            reserve_allocated_page() leaving the allocation
 #                            tag charged (controls/7.3/
 #                            x86-collapse-charged.patch), x86_64 with
-#                            allocation profiling: hvo_collapse must find the
+#                            allocation profiling: hvo_collapse_allocinfo must find the
 #                            re-reserved pages still charged to
 #                            vmemmap_alloc_in_place() in /proc/allocinfo
 #   control.sh memstart-16g  7.3 only: the series with memstart_addr rounded
@@ -132,7 +132,7 @@ case $base:$name in
 		cfg=arm64-4k kernel=series+fresh-unfixed tests=hvo_pool_max_fresh
 		smp=1 mem=2G expect='not ok .* 99% of the saving kept at every maximum' ;;
 7.3:x86-collapse-charged)
-		cfg=x86_64 kernel=series+x86-collapse-charged tests=hvo_collapse
+		cfg=x86_64 kernel=series+x86-collapse-charged tests=hvo_collapse_allocinfo
 		expect='not ok .* allocinfo: [1-9][0-9]* bytes charged to vmemmap_alloc_in_place' ;;
 7.3:memstart-16g)
 		cfg=arm64-16k-36 kernel=series+memstart-16g tests=hvo_savings

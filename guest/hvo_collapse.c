@@ -3,7 +3,7 @@
  * hvo_collapse - check that a vmemmap PMD that HVO split becomes a block
  * again once the huge pages under it are freed, and count where not.
  *
- *   hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]]
+ *   hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]] [-A]
  *
  * Each cycle grows the default-size pool to PAGES huge pages (default 256,
  * at most a quarter of the memory),
@@ -31,10 +31,10 @@
  * /proc/buddyinfo before and after are printed.  Run it early after boot:
  * the baseline is taken from the first dump.  Output is KTAP.
  *
- * With allocation profiling (/proc/allocinfo), when nothing was split before
- * the test and every PMD it split so far collapsed, no page may be left
- * charged to vmemmap_alloc_in_place(): a collapse makes the pages that
- * restores took back reserved memory again, uncharged.
+ * With allocation profiling (/proc/allocinfo; -A: required), when nothing
+ * was split before the test and every PMD it split so far collapsed, no page
+ * may be left charged to vmemmap_alloc_in_place(): a collapse makes the pages
+ * that restores took back reserved memory again, uncharged.
  *
  *   # collapse: cycle=1 pages=256 splits=4 collapses=4 kept_moved=0 ...
  */
@@ -203,7 +203,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	long pages = 0, cycles = 3, churn = 0, kb = default_hugepage_kb(), hvo = 0;
-	bool hold = false;
+	bool hold = false, need_allocinfo = false;
 	long page_size = sysconf(_SC_PAGESIZE), pmd_size = page_size * (page_size / 8);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), per_page, base;
 	long c0[NR_CNT], c1[NR_CNT], c2[NR_CNT], all_split = 0, all_collapsed = 0;
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 	int nthreads = 0, opt;
 	bool collapse;
 
-	while ((opt = getopt(argc, argv, "e:n:c:C:H")) != -1) {
+	while ((opt = getopt(argc, argv, "e:n:c:C:HA")) != -1) {
 		if (opt == 'e')
 			want = optarg;
 		else if (opt == 'n')
@@ -225,6 +225,8 @@ int main(int argc, char **argv)
 			churn = atol(optarg);
 		else if (opt == 'H')
 			hold = true;
+		else if (opt == 'A')
+			need_allocinfo = true;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ktap_header();
@@ -235,7 +237,9 @@ int main(int argc, char **argv)
 	}
 	if (!want || (strcmp(want, "collapse") && strcmp(want, "refused")) ||
 	    pages <= 0 || cycles <= 0 || churn < 0)
-		ktap_exit_skip_all("usage: hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]]");
+		ktap_exit_skip_all("usage: hvo_collapse -e collapse|refused [-n PAGES] [-c CYCLES] [-C MB [-H]] [-A]");
+	if (need_allocinfo && charged < 0)
+		ktap_exit_fail("-A: no /proc/allocinfo line for vmemmap_alloc_in_place() (%lld)", charged);
 	collapse = !strcmp(want, "collapse");
 	read_counters(c0);
 	if (kb <= 0 || memmap_pages() < 0 || c0[SPLITS] < 0 || c0[COLLAPSES] < 0)

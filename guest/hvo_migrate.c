@@ -6,9 +6,11 @@
  * balancing and a VM manager moving a guest do.  PAGES huge pages of KB kB
  * (default: the default size, 32 of them) are mapped and filled on node 0,
  * then moved to node 1 and back, ROUNDS times, while a thread of this process
- * keeps reading them (and must have read during every move).  After every move each page must be on its target
- * node and hold, word for word, what was written; the reader must never see
- * another value.
+ * keeps reading them (and must have read during every move).  After every
+ * move each page's move_pages() status must name its target node (a page
+ * that another migration holds is moved again, up to 5 times), each page
+ * must be on that node and hold, word for word, what was written; the reader
+ * must never see another value.
  *
  * A migration allocates a new folio on the target node (HVO optimizes it)
  * and frees the old one.  Below the buddy allocator's largest order the new
@@ -54,7 +56,7 @@ static char *map;
 static size_t len;
 static volatile int stop;
 static volatile long reader_reads, reader_bad;
-static long idle_moves;
+static long idle_moves, busy_moves;
 
 static void node_path(char *buf, size_t sz, int node, const char *file)
 {
@@ -146,26 +148,113 @@ static void fill(void)
 	sigaction(SIGBUS, &old, NULL);
 }
 
-/* Move every huge page to @node (or, with @node < 0, only ask where they are). */
-static int move_all(int node, int *where)
+/*
+ * Move the huge pages whose @want entry is set (all if @want is NULL) to
+ * @node, or with @node < 0 only ask where every page is.  Returns what
+ * move_pages() returned; @where gets a status a page.
+ */
+static long move_some(int node, const bool *want, int *where)
 {
 	void **pages = calloc(nr, sizeof(*pages));
 	int *nodes = calloc(nr, sizeof(*nodes));
-	long ret;
+	long ret, n = 0;
+	int *got = calloc(nr, sizeof(*got));
 
+	if (!pages || !nodes || !got)
+		ktap_exit_bail_out("out of memory");
 	for (long i = 0; i < nr; i++) {
-		pages[i] = map + i * (kb << 10);
-		nodes[i] = node;
+		if (want && !want[i])
+			continue;
+		pages[n] = map + i * (kb << 10);
+		nodes[n++] = node;
 	}
-	ret = syscall(SYS_move_pages, 0, nr, pages, node < 0 ? NULL : nodes, where,
+	ret = syscall(SYS_move_pages, 0, n, pages, node < 0 ? NULL : nodes, got,
 		      node < 0 ? 0 : MPOL_MF_MOVE);
 	if (ret < 0)
 		diag("move_pages to node %d: %s", node, strerror(errno));
-	else if (ret > 0)
-		diag("move_pages to node %d: %ld pages not moved", node, ret);
+	for (long i = 0, j = 0; i < nr; i++)
+		if (!want || want[i])
+			where[i] = got[j++];
 	free(pages);
 	free(nodes);
-	return ret ? -1 : 0;
+	free(got);
+	return ret;
+}
+
+static void dump_pools(void)
+{
+	static const char * const files[] = {
+		"nr_hugepages", "free_hugepages", "surplus_hugepages",
+	};
+
+	static const char * const global[] = {
+		"nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
+	};
+	int *where = calloc(nr, sizeof(*where));
+	char p[160];
+	long v;
+
+	for (int node = 0; node < 2; node++)
+		for (unsigned int f = 0; f < sizeof(files) / sizeof(files[0]); f++)
+			diag("node %d %s %ld", node, files[f], node_long(node, files[f]));
+	for (unsigned int f = 0; f < sizeof(global) / sizeof(global[0]); f++) {
+		snprintf(p, sizeof(p), "/sys/kernel/mm/hugepages/hugepages-%ldkB/%s", kb, global[f]);
+		diag("all nodes %s %ld", global[f], read_long(p, &v) ? -1 : v);
+	}
+	diag("HardwareCorrupted %ld kB", meminfo_kb("HardwareCorrupted"));
+	if (where && move_some(-1, NULL, where) >= 0)
+		for (long i = 0; i < nr; i++)
+			diag("huge page %ld: node %d", i, where[i]);
+	free(where);
+}
+
+/*
+ * Move every huge page to @to and require each page's status to say @to.
+ * A page that someone else has isolated or is migrating (-EBUSY, -ENOENT,
+ * -EAGAIN: under with_churn, a gigantic allocation of the other pool
+ * migrates in-use folios out of its range, on their node) is moved again,
+ * alone, up to 5 times; any other status fails.  A move that fails as a
+ * whole fails, with both nodes' pools printed.  @retries counts the pages
+ * moved again.
+ */
+static int move_all(int to, int *status, long *retries)
+{
+	bool *want = calloc(nr, sizeof(*want));
+	long ret = -1, left = 0;
+
+	if (!want)
+		ktap_exit_bail_out("out of memory");
+	for (int attempt = 0; attempt < 6; attempt++) {
+		int first = 0;
+
+		ret = move_some(to, attempt ? want : NULL, status);
+		if (ret < 0) {
+			dump_pools();
+			break;
+		}
+		left = 0;
+		for (long i = 0; i < nr; i++) {
+			want[i] = status[i] != to;
+			if (!want[i])
+				continue;
+			if (status[i] != -EBUSY && status[i] != -ENOENT && status[i] != -EAGAIN) {
+				diag("huge page %ld not moved to node %d: status %d", i, to, status[i]);
+				ret = -1;
+			}
+			if (!left++)
+				first = status[i];
+		}
+		if (ret < 0 || !left)
+			break;
+		*retries += left;
+		diag("move to node %d: %ld pages busy (the first: status %d), moved again",
+		     to, left, first);
+		usleep(1000);
+	}
+	free(want);
+	if (left && ret >= 0)
+		diag("move to node %d: %ld pages still busy after 5 more moves", to, left);
+	return ret < 0 || left ? -1 : 0;
 }
 
 /*
@@ -182,7 +271,7 @@ static long off_node(int node)
 	for (int tries = 0; tries < 100; tries++) {
 		bool moving = false;
 
-		if (move_all(-1, where)) {
+		if (move_some(-1, NULL, where) < 0) {
 			free(where);
 			return -1;
 		}
@@ -273,7 +362,7 @@ int main(int argc, char **argv)
 
 			long r0 = reader_reads;
 
-			if (move_all(to, status)) {
+			if (move_all(to, status, &busy_moves)) {
 				result(false, NULL, "round %ld: moved to node %d", r, to);
 				continue;
 			}
@@ -300,8 +389,8 @@ int main(int argc, char **argv)
 	errno = pthread_join(tid, NULL);
 	if (errno)
 		ktap_exit_bail_out("pthread_join: %s", strerror(errno));
-	diag("reader: %ld reads during the moves, %ld wrong, %ld moves without a read",
-	     reader_reads, reader_bad, idle_moves);
+	diag("reader: %ld reads during the moves, %ld wrong, %ld moves without a read; %ld pages moved again (busy)",
+	     reader_reads, reader_bad, idle_moves, busy_moves);
 	result(reader_bad == 0 && idle_moves == 0, NULL,
 	       "a reader during every move saw only what was written");
 	munmap(map, len);

@@ -194,9 +194,11 @@ int main(int argc, char **argv)
 	for (long i = 0; i < poison; i++) {
 		long before = pool(), status = 0;
 		int st;
-		pid_t pid = fork();
+		pid_t pid;
 
+		/* Before the child runs: its madvise() counts the poison at once. */
 		hwc = meminfo_kb("HardwareCorrupted");
+		pid = fork();
 		if (pid == 0)
 			_exit(poison_child(100 + i));
 		waitpid(pid, &st, 0);

@@ -213,14 +213,20 @@ cpu_boots() {
 # path of BBML3 CPUs, which no QEMU model is (the stress for 1000 cycles with
 # the interrupt-context readers, and no split may take another path; then the
 # split path on memory not split yet; then every split PMD a block again once
-# its pool is freed, also with memory in use meanwhile). On 7.3 x86_64:
+# its pool is freed, also with memory in use meanwhile). On 7.3
+# arm64-4k-52 (matrix only): the same variant under lockdep and PREEMPT_RT,
+# for the locks the collapse takes (init_mm's mmap lock and page_table_lock,
+# the zone lock of alloc_page_at(), the xarray's). On 7.3 x86_64:
 # x86-collapse, x86 opted in to the collapse as the series leaves it out
 # (its head vmemmap pages then stay in place): every split PMD a block
-# again, also with memory in use meanwhile, and the savings unchanged.
+# again, also with memory in use meanwhile, and the savings unchanged; with
+# allocation profiling, no page left charged to the restores after the
+# collapses (hvo_collapse_allocinfo).
 variant_boots() {
 	case $base:$1 in
 	7.3:arm64-4k)	echo arm64-force-bbml3:max:hvo_stress_bbml3,hvo_split_bbml3,hvo_savings,hvo_collapse,hvo_collapse_churn ;;
-	7.3:x86_64)	echo x86-collapse:max:hvo_collapse,hvo_collapse_churn,hvo_savings ;;
+	7.3:arm64-4k-52) echo arm64-force-bbml3:max:hvo_collapse,hvo_collapse_churn,hvo_split_bbml3,hvo_savings ;;
+	7.3:x86_64)	echo x86-collapse:max:hvo_collapse_allocinfo,hvo_collapse_churn,hvo_savings ;;
 	esac
 }
 

@@ -3,7 +3,8 @@
 # and on any kernel report printed from its start until the next test starts;
 # reports before the first test fail the pseudo-test "boot", and so does a
 # name the guest's init did not know (a test or suite missing from the
-# guest's tests.list: it runs nothing for it); tests that never
+# guest's tests.list: it runs nothing for it); a test run more than once in
+# a boot is one result, failed if any of its runs failed; tests that never
 # reported (crash, hang) fail as "no result", and "shutdown" fails when the
 # guest did not get to the end of its list; a guest that boot.sh had to kill
 # at its time limit names the test that was running then. On arm64 the
@@ -34,9 +35,11 @@ function report_re() {
 	       "invoked oom-killer|Out of memory|page allocation failure)"
 }
 { sub(/\r$/, ""); lines[NR] = $0 }	# the serial console ends lines with CR LF
-/^# hvo-init: start [0-9]+ / { cur = $5; started[cur] = NR; order[++nt] = cur; next }
+# A test run more than once in a boot is one id, failed if any run failed.
+/^# hvo-init: start [0-9]+ / { cur = $5; if (!(cur in started)) order[++nt] = cur; started[cur] = NR; next }
 /^(ok|not ok) [0-9]+ / {
 	name = ($1 == "ok") ? $3 : $4
+	if (verdict[name] == "fail") next
 	verdict[name] = ($1 == "ok") ? ($0 ~ /# SKIP/ ? "skip" : "pass") : "fail"
 	why[name] = $0; sub(/^[^#]*#? ?/, "", why[name])
 	next	# later reports still count against this test
