@@ -72,9 +72,9 @@
 #                            reserve_allocated_page() leaving the allocation
 #                            tag charged (controls/7.3/
 #                            x86-collapse-charged.patch), x86_64 with
-#                            allocation profiling: hvo_collapse_allocinfo must find the
-#                            re-reserved pages still charged to
-#                            vmemmap_alloc_in_place() in /proc/allocinfo
+#                            allocation profiling: hvo_collapse_allocinfo
+#                            must find the re-reserved pages still charged
+#                            to vmemmap_alloc_in_place() in /proc/allocinfo
 #   control.sh memstart-16g  7.3 only: the series with memstart_addr rounded
 #                            down to 16GiB on every granule, as its previous
 #                            version did (controls/7.3/memstart-16g.patch),

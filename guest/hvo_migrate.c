@@ -186,7 +186,6 @@ static void dump_pools(void)
 	static const char * const files[] = {
 		"nr_hugepages", "free_hugepages", "surplus_hugepages",
 	};
-
 	static const char * const global[] = {
 		"nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
 	};
